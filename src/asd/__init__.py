@@ -1,0 +1,42 @@
+"""asd: automatic sparse differentiation for numpy code.
+
+Trace a plain numpy function once, detect the sparsity of its Jacobian or Hessian,
+colour it, and evaluate exact sparse derivatives with compressed Numba sweeps.
+"""
+
+from .detect import hessian_sparsity, jacobian_sparsity
+from .errors import (
+    AsdError,
+    BranchChangedError,
+    InputError,
+    TracerBoolError,
+    TracerBufferError,
+    TracerConversionError,
+    TracerIndexError,
+    UnsupportedFunctionError,
+)
+from .evaluate import evaluate, hvp, jvp, vjp
+from .tape import Tape
+from .trace import TracedArray, trace
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AsdError",
+    "BranchChangedError",
+    "InputError",
+    "Tape",
+    "TracedArray",
+    "TracerBoolError",
+    "TracerBufferError",
+    "TracerConversionError",
+    "TracerIndexError",
+    "UnsupportedFunctionError",
+    "evaluate",
+    "hessian_sparsity",
+    "hvp",
+    "jacobian_sparsity",
+    "jvp",
+    "trace",
+    "vjp",
+]

@@ -1,0 +1,30 @@
+"""Sparsity detection on a tape: Jacobian and Hessian patterns, global or local."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..trace.tracer import trace
+from .patterns import hessian_pattern, jacobian_pattern
+
+
+def jacobian_sparsity(f: Callable, x, mode: str = "global", args: tuple = ()) -> sp.csr_array:
+    """Boolean pattern of the Jacobian of ``f`` (outputs flattened x inputs flattened).
+
+    ``mode="global"``: holds for every x. ``mode="local"``: holds at ``x`` only, and
+    may be sparser (inactive branches of max/min/where, products with exact zeros).
+    """
+    tape = trace(f, x, mode, args)
+    return jacobian_pattern(tape, x if mode == "local" else None, mode)
+
+
+def hessian_sparsity(f: Callable, x, mode: str = "global", args: tuple = ()) -> sp.csr_array:
+    """Boolean symmetric pattern of the Hessian of ``f`` (union over outputs if vector)."""
+    tape = trace(f, np.asarray(x), mode, args)
+    return hessian_pattern(tape, x if mode == "local" else None, mode)
+
+
+__all__ = ["hessian_pattern", "hessian_sparsity", "jacobian_pattern", "jacobian_sparsity"]

@@ -1,0 +1,122 @@
+"""Value, JVP, VJP and HVP sweeps over a tape, run by the generated Numba kernels.
+
+Every sweep first checks the input (shape, NaN) and the tape's guards, so a tape
+traced in local mode is never evaluated on the other side of a branch it took.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import BranchChangedError, InputError
+from ..operators.codegen import load_kernels
+from ..tape import Tape
+
+_kernels = None
+
+
+def kernels():
+    """The generated kernel module (written and imported on first use)."""
+    global _kernels
+    if _kernels is None:
+        _kernels = load_kernels()
+    return _kernels
+
+
+def as_input(tape: Tape, x, *, allow_nan: bool = False) -> np.ndarray:
+    """``x`` as a flat float64 array of the tape's input size, or a clear error."""
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.size != tape.n_inputs or (arr.shape != tape.input_shape and arr.ndim > 1):
+        raise InputError(
+            f"asd: x has shape {arr.shape}, but the function was traced with input shape "
+            f"{tape.input_shape}"
+        )
+    arr = np.ascontiguousarray(arr.ravel())
+    if not allow_nan and not np.isfinite(arr).all():
+        bad = np.flatnonzero(~np.isfinite(arr))
+        raise InputError(
+            f"asd: x contains {bad.size} non-finite value(s) (first at flat index {bad[0]}: "
+            f"{arr[bad[0]]}); derivatives there are undefined. Check the caller's iterate."
+        )
+    return arr
+
+
+def node_values(tape: Tape, x: np.ndarray) -> np.ndarray:
+    """Values of every node at ``x`` (flat float64); checks the tape's guards."""
+    val = np.empty(tape.n_nodes)
+    kernels().values(*tape.kernel_args(), x, val)
+    if tape.guards:
+        _check_guards(tape, val)
+    return val
+
+
+def _check_guards(tape: Tape, val: np.ndarray) -> None:
+    nodes = np.fromiter((g.node for g in tape.guards), np.int64, len(tape.guards))
+    expected = np.fromiter((g.expected for g in tape.guards), np.float64, len(tape.guards))
+    got = val[nodes]
+    bad = np.flatnonzero(~((got == expected) | (np.isnan(got) & np.isnan(expected))))
+    if bad.size:
+        g = tape.guards[bad[0]]
+        raise BranchChangedError(
+            f"asd: this tape was traced in local mode and relied on a {g.where} that "
+            f"evaluated to {g.expected:g} at the traced point; at this x it is {got[bad[0]]:g}. "
+            "The recorded branch (and its sparsity) does not hold here: trace again at "
+            "this x, or write the branch with np.where so a global trace is possible."
+        )
+
+
+def _outputs(tape: Tape, val: np.ndarray) -> np.ndarray:
+    return val[tape.outputs].reshape(tape.output_shape)
+
+
+def evaluate(tape: Tape, x) -> np.ndarray:
+    """``f(x)`` from the tape."""
+    x = as_input(tape, x, allow_nan=True)
+    out = _outputs(tape, node_values(tape, x))
+    return out.astype(bool) if tape.output_is_mask else out
+
+
+def jvp(tape: Tape, x, V) -> tuple[np.ndarray, np.ndarray]:
+    """``(f(x), J(x) @ V)`` for a block of tangents ``V`` (n x k, or n)."""
+    x = as_input(tape, x)
+    V = np.asarray(V, np.float64)
+    vec = V.ndim == 1
+    V2 = np.ascontiguousarray(V.reshape(tape.n_inputs, -1))
+    val = node_values(tape, x)
+    dot = np.empty((tape.n_nodes, V2.shape[1]))
+    kernels().tangents(*tape.kernel_args(), val, V2, dot)
+    out = dot[tape.outputs]
+    return _outputs(tape, val), (out[:, 0] if vec else out)
+
+
+def vjp(tape: Tape, x, W) -> tuple[np.ndarray, np.ndarray]:
+    """``(f(x), J(x).T @ W)`` for a block of cotangents ``W`` (m x k, or m)."""
+    x = as_input(tape, x)
+    W = np.asarray(W, np.float64)
+    vec = W.ndim <= 1 and W.size == tape.n_outputs
+    W2 = W.reshape(tape.n_outputs, -1)
+    val = node_values(tape, x)
+    bar = np.zeros((tape.n_nodes, W2.shape[1]))
+    np.add.at(bar, tape.outputs, W2)
+    kernels().adjoints(*tape.kernel_args(), val, bar)
+    g = bar[: tape.n_inputs]
+    return _outputs(tape, val), (g[:, 0] if vec else g)
+
+
+def hvp(tape: Tape, x, w, V) -> np.ndarray:
+    """``∇²(wᵀf)(x) @ V`` by forward-over-reverse, for tangents ``V`` (n x k, or n)."""
+    x = as_input(tape, x)
+    V = np.asarray(V, np.float64)
+    vec = V.ndim == 1
+    V2 = np.ascontiguousarray(V.reshape(tape.n_inputs, -1))
+    w = np.broadcast_to(np.asarray(w, np.float64), (tape.n_outputs,))
+    val = node_values(tape, x)
+    dot = np.empty((tape.n_nodes, V2.shape[1]))
+    args = tape.kernel_args()
+    kernels().tangents(*args, val, V2, dot)
+    bar = np.zeros(tape.n_nodes)
+    np.add.at(bar, tape.outputs, w)
+    bdot = np.zeros_like(dot)
+    kernels().hvp_reverse(*args, val, dot, bar, bdot)
+    h = bdot[: tape.n_inputs]
+    return h[:, 0] if vec else h

@@ -1,0 +1,288 @@
+"""The operator table: every scalar instruction of the tape, with its value and derivatives.
+
+This is the only place where a derivative rule is written. Each rule is a small
+expression over the argument values ``a``, ``b``, ``c``, the node's own value ``v``
+and the node's float parameters ``p``, ``q``. The same expression text serves both
+numpy (vectorised, while tracing) and Numba (scalar, inside the generated kernels),
+and the sparsity classes used by the detectors are read off the same rows:
+
+* a first partial written ``"0"`` means the argument never influences the node;
+* ``global_zero`` gives parameter-only conditions under which a partial is zero
+  for every x (``affine`` with ``p == 0``);
+* ``local_zero`` gives value conditions under which a partial is zero at the
+  current point (``mul``: ``da`` vanishes when ``b == 0``);
+* a second partial written ``"0"`` contributes nothing to Hessian detection.
+
+Three structural opcodes have no expression: ``input``, ``const`` (value ``p``) and
+``linear`` (an n-ary weighted sum ``q + sum_k w_k * x[i_k]`` with its terms stored in
+the tape's side arrays); the kernels treat them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ARG_NAMES = ("a", "b", "c")
+
+
+@dataclass(frozen=True)
+class Op:
+    """One scalar operator: its arity, value and derivative expressions."""
+
+    name: str
+    arity: int
+    value: str
+    first: tuple[str, ...] = ()
+    second: dict[tuple[int, int], str] = field(default_factory=dict)
+    global_zero: tuple[str | None, ...] = ()
+    local_zero: tuple[str | None, ...] = ()
+
+    def first_partial(self, i: int) -> str:
+        return self.first[i] if i < len(self.first) else "0"
+
+    def second_partial(self, i: int, j: int) -> str:
+        i, j = min(i, j), max(i, j)
+        return self.second.get((i, j), "0")
+
+    def global_zero_cond(self, i: int) -> str | None:
+        return self.global_zero[i] if i < len(self.global_zero) else None
+
+    def local_zero_cond(self, i: int) -> str | None:
+        return self.local_zero[i] if i < len(self.local_zero) else None
+
+    @property
+    def is_linear(self) -> bool:
+        return all(self.second_partial(i, j) == "0" for i in range(3) for j in range(3))
+
+
+INPUT, CONST, LINEAR = 0, 1, 2
+STRUCTURAL = ("input", "const", "linear")
+
+def _unary(name, value, d, dd, global_zero=None, local_zero=None):
+    second = {} if dd == "0" else {(0, 0): dd}
+    return Op(name, 1, value, (d,), second, (global_zero,), (local_zero,))
+
+
+def _flat(name, value, arity=1):
+    """A piecewise-constant operator: zero derivative everywhere it exists."""
+    return Op(name, arity, value, ("0",) * arity)
+
+
+LN2 = "0.6931471805599453"
+LN10 = "2.302585092994046"
+
+OPS: tuple[Op, ...] = (
+    # --- linear and affine -------------------------------------------------
+    _unary("affine", "p * a + q", "p", "0", global_zero="p == 0"),
+    Op("add", 2, "a + b", ("1.0", "1.0")),
+    Op("sub", 2, "a - b", ("1.0", "-1.0")),
+    # --- products and quotients --------------------------------------------
+    Op(
+        "mul",
+        2,
+        "a * b",
+        ("b", "a"),
+        {(0, 1): "1.0"},
+        local_zero=("b == 0", "a == 0"),
+    ),
+    Op(
+        "div",
+        2,
+        "a / b",
+        ("1.0 / b", "-v / b"),
+        {(0, 1): "-1.0 / (b * b)", (1, 1): "2.0 * v / (b * b)"},
+        local_zero=(None, "a == 0"),
+    ),
+    _unary("rdiv", "p / a", "-v / a", "2.0 * v / (a * a)", global_zero="p == 0"),
+    _unary("recip", "1.0 / a", "-v * v", "2.0 * v * v * v"),
+    _unary("square", "a * a", "2.0 * a", "2.0", local_zero="a == 0"),
+    # --- powers --------------------------------------------------------------
+    _unary(
+        "powc",
+        "np.power(a, p)",
+        "p * np.power(a, p - 1.0)",
+        "p * (p - 1.0) * np.power(a, p - 2.0)",
+        global_zero="p == 0",
+    ),
+    _unary(
+        "rpow",
+        "np.power(p, a)",
+        "v * np.log(p)",
+        "v * np.log(p) * np.log(p)",
+        global_zero="p == 1",
+    ),
+    Op(
+        "pow",
+        2,
+        "np.power(a, b)",
+        ("b * np.power(a, b - 1.0)", "v * np.log(a + (a == 0))"),
+        {
+            (0, 0): "b * (b - 1.0) * np.power(a, b - 2.0)",
+            (0, 1): "np.power(a, b - 1.0) * (1.0 + b * np.log(a + (a == 0)))",
+            (1, 1): "v * np.log(a + (a == 0)) * np.log(a + (a == 0))",
+        },
+        local_zero=("b == 0", None),
+    ),
+    _unary("sqrt", "np.sqrt(a)", "0.5 / v", "-0.25 / (a * v)"),
+    _unary("cbrt", "np.cbrt(a)", "1.0 / (3.0 * v * v)", "-2.0 / (9.0 * a * v * v)"),
+    # --- exponentials and logarithms --------------------------------------------
+    _unary("exp", "np.exp(a)", "v", "v"),
+    _unary("exp2", "np.exp2(a)", f"v * {LN2}", f"v * {LN2} * {LN2}"),
+    _unary("expm1", "np.expm1(a)", "v + 1.0", "v + 1.0"),
+    _unary("log", "np.log(a)", "1.0 / a", "-1.0 / (a * a)"),
+    _unary("log2", "np.log2(a)", f"1.0 / (a * {LN2})", f"-1.0 / (a * a * {LN2})"),
+    _unary("log10", "np.log10(a)", f"1.0 / (a * {LN10})", f"-1.0 / (a * a * {LN10})"),
+    _unary("log1p", "np.log1p(a)", "1.0 / (1.0 + a)", "-1.0 / ((1.0 + a) * (1.0 + a))"),
+    # --- trigonometric and hyperbolic ---------------------------------------------
+    _unary("sin", "np.sin(a)", "np.cos(a)", "-v"),
+    _unary("cos", "np.cos(a)", "-np.sin(a)", "-v"),
+    _unary("tan", "np.tan(a)", "1.0 + v * v", "2.0 * v * (1.0 + v * v)"),
+    _unary(
+        "arcsin", "np.arcsin(a)", "1.0 / np.sqrt(1.0 - a * a)", "a / np.power(1.0 - a * a, 1.5)"
+    ),
+    _unary(
+        "arccos",
+        "np.arccos(a)",
+        "-1.0 / np.sqrt(1.0 - a * a)",
+        "-a / np.power(1.0 - a * a, 1.5)",
+    ),
+    _unary(
+        "arctan", "np.arctan(a)", "1.0 / (1.0 + a * a)", "-2.0 * a / ((1.0 + a * a) * (1.0 + a * a))"
+    ),
+    _unary("sinh", "np.sinh(a)", "np.cosh(a)", "v"),
+    _unary("cosh", "np.cosh(a)", "np.sinh(a)", "v"),
+    _unary("tanh", "np.tanh(a)", "1.0 - v * v", "-2.0 * v * (1.0 - v * v)"),
+    _unary(
+        "arcsinh", "np.arcsinh(a)", "1.0 / np.sqrt(a * a + 1.0)", "-a / np.power(a * a + 1.0, 1.5)"
+    ),
+    _unary(
+        "arccosh", "np.arccosh(a)", "1.0 / np.sqrt(a * a - 1.0)", "-a / np.power(a * a - 1.0, 1.5)"
+    ),
+    _unary(
+        "arctanh",
+        "np.arctanh(a)",
+        "1.0 / (1.0 - a * a)",
+        "2.0 * a / ((1.0 - a * a) * (1.0 - a * a))",
+    ),
+    Op(
+        "arctan2",
+        2,
+        "np.arctan2(a, b)",
+        ("b / (a * a + b * b)", "-a / (a * a + b * b)"),
+        {
+            (0, 0): "-2.0 * a * b / ((a * a + b * b) * (a * a + b * b))",
+            (0, 1): "(a * a - b * b) / ((a * a + b * b) * (a * a + b * b))",
+            (1, 1): "2.0 * a * b / ((a * a + b * b) * (a * a + b * b))",
+        },
+    ),
+    Op(
+        "hypot",
+        2,
+        "np.hypot(a, b)",
+        ("a / v", "b / v"),
+        {(0, 0): "b * b / (v * v * v)", (0, 1): "-a * b / (v * v * v)", (1, 1): "a * a / (v * v * v)"},
+    ),
+    # --- piecewise linear: one side active ------------------------------------------
+    _unary("abs", "np.abs(a)", "np.sign(a)", "0"),
+    _unary(
+        "maxc",
+        "np.maximum(a, p)",
+        "(a > p) + 0.5 * (a == p) + (a != a)",
+        "0",
+        local_zero="a < p",
+    ),
+    _unary(
+        "minc",
+        "np.minimum(a, p)",
+        "(a < p) + 0.5 * (a == p) + (a != a)",
+        "0",
+        local_zero="a > p",
+    ),
+    Op(
+        "maximum",
+        2,
+        "np.maximum(a, b)",
+        ("(a > b) + 0.5 * (a == b) + (a != a)", "(b > a) + 0.5 * (a == b) + (b != b)"),
+        local_zero=("a < b", "b < a"),
+    ),
+    Op(
+        "minimum",
+        2,
+        "np.minimum(a, b)",
+        ("(a < b) + 0.5 * (a == b) + (a != a)", "(b < a) + 0.5 * (a == b) + (b != b)"),
+        local_zero=("a > b", "b > a"),
+    ),
+    Op(
+        "fmax",
+        2,
+        "np.fmax(a, b)",
+        ("(a > b) + 0.5 * (a == b) + (b != b)", "(b > a) + 0.5 * (a == b) + (a != a)"),
+        local_zero=("a < b", "b < a"),
+    ),
+    Op(
+        "fmin",
+        2,
+        "np.fmin(a, b)",
+        ("(a < b) + 0.5 * (a == b) + (b != b)", "(b < a) + 0.5 * (a == b) + (a != a)"),
+        local_zero=("a > b", "b > a"),
+    ),
+    Op(
+        "where",
+        3,
+        "np.where(c != 0, a, b)",
+        ("(c != 0) * 1.0", "(c == 0) * 1.0", "0"),
+        local_zero=("c == 0", "c != 0", None),
+    ),
+    Op("mod", 2, "np.mod(a, b)", ("1.0", "-np.floor_divide(a, b)")),
+    # --- zero derivative: rounding, signs, comparisons, logic ------------------------
+    _flat("sign", "np.sign(a)"),
+    _flat("floor", "np.floor(a)"),
+    _flat("ceil", "np.ceil(a)"),
+    _flat("trunc", "np.trunc(a)"),
+    _flat("rint", "np.rint(a)"),
+    _flat("isnan", "np.isnan(a)"),
+    _flat("isinf", "np.isinf(a)"),
+    _flat("isfinite", "np.isfinite(a)"),
+    _flat("logical_not", "np.logical_not(a)"),
+    _flat("floor_divide", "np.floor_divide(a, b)", 2),
+    _flat("greater", "a > b", 2),
+    _flat("greater_equal", "a >= b", 2),
+    _flat("less", "a < b", 2),
+    _flat("less_equal", "a <= b", 2),
+    _flat("equal", "a == b", 2),
+    _flat("not_equal", "a != b", 2),
+    _flat("logical_and", "np.logical_and(a, b)", 2),
+    _flat("logical_or", "np.logical_or(a, b)", 2),
+    _flat("logical_xor", "np.logical_xor(a, b)", 2),
+)
+
+#: opcode of each named operator; structural opcodes come first
+OPCODE: dict[str, int] = {name: i for i, name in enumerate(STRUCTURAL)}
+OPCODE.update({op.name: i + len(STRUCTURAL) for i, op in enumerate(OPS)})
+
+#: operator row by opcode (None for the structural ones)
+BY_CODE: tuple[Op | None, ...] = (None,) * len(STRUCTURAL) + OPS
+
+#: names of operators whose value is a boolean mask
+MASK_OPS = frozenset(
+    {
+        "isnan",
+        "isinf",
+        "isfinite",
+        "logical_not",
+        "greater",
+        "greater_equal",
+        "less",
+        "less_equal",
+        "equal",
+        "not_equal",
+        "logical_and",
+        "logical_or",
+        "logical_xor",
+    }
+)
+
+
+def op(name: str) -> Op:
+    """The table row of operator ``name``."""
+    return BY_CODE[OPCODE[name]]

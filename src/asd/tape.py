@@ -1,0 +1,155 @@
+"""The tape: a flat SSA list of scalar instructions, stored as a structure of arrays.
+
+Node ``k`` computes one scalar from its argument nodes ``a[k]``, ``b[k]``, ``c[k]``
+and float parameters ``p[k]``, ``q[k]`` with opcode ``op[k]`` (see
+:mod:`asd.operators.table`). Inputs are nodes ``0..n-1``. A ``linear`` node keeps its
+terms in CSR-style side arrays: ``lin_idx[a[k]:b[k]]`` with weights
+``lin_w[a[k]:b[k]]`` plus the constant ``q[k]``. Runs of equal opcodes form segments;
+the kernels dispatch once per segment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .operators.table import INPUT, LINEAR
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A value the trace branched on: the tape is valid only where it keeps that value."""
+
+    node: int
+    expected: float
+    where: str = ""
+
+
+@dataclass
+class Tape:
+    """An immutable, picklable recording of one function ``f: R^shape -> R^out_shape``."""
+
+    op: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    p: np.ndarray
+    q: np.ndarray
+    lin_idx: np.ndarray
+    lin_w: np.ndarray
+    outputs: np.ndarray
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    guards: tuple[Guard, ...] = ()
+    output_is_mask: bool = False
+    seg_ptr: np.ndarray = field(init=False, repr=False)
+    seg_op: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("op", "a", "b", "c", "p", "q", "lin_idx", "lin_w", "outputs"):
+            arr = np.ascontiguousarray(getattr(self, name))
+            arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
+        starts = np.flatnonzero(np.diff(self.op)) + 1
+        seg_ptr = np.concatenate(([0], starts, [self.op.size])).astype(np.int64)
+        if self.op.size == 0:
+            seg_ptr = np.zeros(1, np.int64)
+        self.seg_ptr = seg_ptr
+        self.seg_op = np.ascontiguousarray(self.op[seg_ptr[:-1]], dtype=np.int64)
+
+    @property
+    def n_inputs(self) -> int:
+        return int(np.prod(self.input_shape, dtype=np.int64))
+
+    @property
+    def n_outputs(self) -> int:
+        return int(self.outputs.size)
+
+    @property
+    def n_nodes(self) -> int:
+        return int(self.op.size)
+
+    def kernel_args(self) -> tuple[np.ndarray, ...]:
+        """The arrays every generated kernel takes first."""
+        return (
+            self.seg_ptr,
+            self.seg_op,
+            self.a,
+            self.b,
+            self.c,
+            self.p,
+            self.q,
+            self.lin_idx,
+            self.lin_w,
+        )
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("seg_ptr", None)
+        state.pop("seg_op", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
+
+    def __repr__(self) -> str:
+        return (
+            f"Tape(inputs={self.input_shape}, outputs={self.output_shape}, "
+            f"nodes={self.n_nodes}, segments={self.seg_op.size}, "
+            f"linear_terms={self.lin_idx.size}, guards={len(self.guards)})"
+        )
+
+
+def eliminate_dead_code(tape: Tape) -> Tape:
+    """Drop every node that reaches neither an output nor a guard; inputs stay ``0..n-1``."""
+    n_nodes, n_in = tape.n_nodes, tape.n_inputs
+    roots = np.concatenate([tape.outputs.ravel(), [g.node for g in tape.guards]]).astype(np.int64)
+    live = _live_nodes(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, roots, n_nodes)
+    live[:n_in] = True
+    if live.all():
+        return tape
+    new_id = np.cumsum(live) - 1
+    keep = np.flatnonzero(live)
+    op, a, b, c = tape.op[keep], tape.a[keep], tape.b[keep], tape.c[keep]
+    is_lin = op == LINEAR
+    is_input = op == INPUT
+    remap = ~is_lin & ~is_input
+    a = np.where(remap & (a >= 0), new_id[np.maximum(a, 0)], a)
+    b = np.where(remap & (b >= 0), new_id[np.maximum(b, 0)], b)
+    c = np.where(remap & (c >= 0), new_id[np.maximum(c, 0)], c)
+    # compact the linear side arrays
+    starts, ends = tape.a[keep][is_lin], tape.b[keep][is_lin]
+    counts = ends - starts
+    new_ends = np.cumsum(counts)
+    new_starts = new_ends - counts
+    take = np.repeat(starts - new_starts, counts) + np.arange(counts.sum())
+    lin_idx = new_id[tape.lin_idx[take]]
+    lin_w = tape.lin_w[take]
+    a = a.copy()
+    b = b.copy()
+    a[is_lin] = new_starts
+    b[is_lin] = new_ends
+    guards = tuple(Guard(int(new_id[g.node]), g.expected, g.where) for g in tape.guards)
+    return Tape(
+        op,
+        a,
+        b,
+        c,
+        tape.p[keep],
+        tape.q[keep],
+        lin_idx,
+        lin_w,
+        new_id[tape.outputs],
+        tape.input_shape,
+        tape.output_shape,
+        guards,
+        tape.output_is_mask,
+    )
+
+
+def _live_nodes(op, a, b, c, lin_idx, roots, n_nodes) -> np.ndarray:
+    from .detect.kernels import reachable
+
+    return reachable(op, a, b, c, lin_idx, roots, n_nodes)

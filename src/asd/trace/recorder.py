@@ -1,0 +1,132 @@
+"""The recorder: appends vectorised blocks of nodes to a tape under construction."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..operators.table import BY_CODE, CONST, INPUT, LINEAR, OPCODE
+from ..tape import Guard, Tape, eliminate_dead_code
+
+# numpy versions of the table's value expressions, used for primal values while tracing
+_NUMPY_VALUE = {
+    op.name: eval(f"lambda a, b, c, p, q: {op.value}", {"np": np})  # noqa: S307
+    for op in BY_CODE
+    if op is not None
+}
+
+
+def numpy_value(name: str, a, b=None, c=None, p=0.0, q=0.0) -> np.ndarray:
+    """Primal value of operator ``name`` on numpy arrays, exactly as the table defines it."""
+    with np.errstate(all="ignore"):
+        return _NUMPY_VALUE[name](a, b, c, p, q)
+
+
+class Recorder:
+    """Collects nodes in chunks; ``finish`` concatenates them into a :class:`Tape`."""
+
+    def __init__(self, input_shape: tuple[int, ...], mode: str):
+        self.mode = mode
+        self.input_shape = tuple(input_shape)
+        n = int(np.prod(self.input_shape, dtype=np.int64))
+        self.n_inputs = n
+        self._chunks: list[tuple] = []
+        self._lin_chunks: list[tuple[np.ndarray, np.ndarray]] = []
+        self.size = 0
+        self.lin_size = 0
+        self.guards: list[Guard] = []
+        self._consts: dict[int, int] = {}
+        ar = np.arange(n, dtype=np.int64)
+        self._append(INPUT, ar, -1, -1, 0.0, 0.0)
+
+    # -- low level ----------------------------------------------------------
+    def _append(self, code, a, b, c, p, q) -> np.ndarray:
+        a = np.asarray(a, np.int64).ravel()
+        n = a.size
+        ids = np.arange(self.size, self.size + n, dtype=np.int64)
+        self._chunks.append((code, a, b, c, p, q, n))
+        self.size += n
+        return ids
+
+    def emit(self, name: str, a, b=-1, c=-1, p=0.0, q=0.0) -> np.ndarray:
+        """Append one node per element of ``a`` (all arguments already broadcast)."""
+        return self._append(OPCODE[name], a, b, c, p, q)
+
+    def emit_linear(self, counts: np.ndarray, idx: np.ndarray, w, bias=0.0) -> np.ndarray:
+        """Append ``len(counts)`` linear nodes; node i sums ``counts[i]`` consecutive terms."""
+        counts = np.asarray(counts, np.int64)
+        idx = np.asarray(idx, np.int64).ravel()
+        w = np.broadcast_to(np.asarray(w, np.float64), idx.shape)
+        keep = w != 0.0
+        if not keep.all():  # a zero weight is no dependency at all
+            owner = np.repeat(np.arange(counts.size), counts)
+            counts = np.bincount(owner[keep], minlength=counts.size).astype(np.int64)
+            idx, w = idx[keep], w[keep]
+        ends = self.lin_size + np.cumsum(counts)
+        starts = ends - counts
+        self._lin_chunks.append((idx, np.array(w, np.float64)))
+        self.lin_size += idx.size
+        return self._append(LINEAR, starts, ends, -1, 0.0, bias)
+
+    def const(self, values) -> np.ndarray:
+        """Node ids holding the given constants (one node per distinct value)."""
+        values = np.asarray(values, dtype=np.float64)
+        uniq, inverse = np.unique(values.ravel(), return_inverse=True)
+        if uniq.size and np.isnan(uniq[-1]):  # np.unique keeps every NaN: fold them
+            first = np.searchsorted(np.isnan(uniq), True)
+            inverse = np.minimum(inverse, first)
+            uniq = uniq[: first + 1]
+        keys = uniq.view(np.int64)
+        ids = np.empty(uniq.size, np.int64)
+        missing = []
+        for i, key in enumerate(keys.tolist()):
+            node = self._consts.get(key)
+            if node is None:
+                missing.append(i)
+            else:
+                ids[i] = node
+        if missing:
+            missing = np.asarray(missing)
+            new = self._append(CONST, np.full(missing.size, -1), -1, -1, uniq[missing], 0.0)
+            ids[missing] = new
+            self._consts.update(zip(keys[missing].tolist(), new.tolist()))
+        return ids[inverse].reshape(values.shape)
+
+    def guard(self, nodes: np.ndarray, expected: np.ndarray, where: str) -> None:
+        """Record that the trace relied on these nodes holding these values."""
+        for node, value in zip(np.ravel(nodes).tolist(), np.ravel(expected).tolist()):
+            self.guards.append(Guard(int(node), float(value), where))
+
+    # -- result -------------------------------------------------------------
+    def finish(self, outputs: np.ndarray, output_is_mask: bool = False) -> Tape:
+        """Concatenate the chunks into a tape and remove dead code."""
+        parts = {k: [] for k in ("op", "a", "b", "c", "p", "q")}
+        for code, a, b, c, p, q, n in self._chunks:
+            parts["op"].append(np.full(n, code, np.int64))
+            parts["a"].append(a)
+            for key, val, dt in (("b", b, np.int64), ("c", c, np.int64)):
+                parts[key].append(np.broadcast_to(np.asarray(val, dt).ravel(), (n,)))
+            for key, val in (("p", p), ("q", q)):
+                parts[key].append(np.broadcast_to(np.asarray(val, np.float64).ravel(), (n,)))
+        cat = {k: np.concatenate(v) for k, v in parts.items()}
+        if self._lin_chunks:
+            lin_idx = np.concatenate([i for i, _ in self._lin_chunks])
+            lin_w = np.concatenate([w for _, w in self._lin_chunks])
+        else:
+            lin_idx, lin_w = np.zeros(0, np.int64), np.zeros(0)
+        outputs = np.asarray(outputs, np.int64)
+        tape = Tape(
+            cat["op"],
+            cat["a"],
+            cat["b"],
+            cat["c"],
+            cat["p"],
+            cat["q"],
+            lin_idx,
+            lin_w,
+            outputs.ravel(),
+            self.input_shape,
+            tuple(outputs.shape),
+            tuple(self.guards),
+            output_is_mask,
+        )
+        return eliminate_dead_code(tape)

@@ -1,0 +1,434 @@
+"""TracedArray: runs unmodified numpy code and records it on a tape.
+
+A traced array holds an integer array of node ids with the user-visible shape and
+the primal values at the traced point. Numpy dispatches ufuncs and functions to it
+through ``__array_ufunc__`` / ``__array_function__``; shape operations act on the id
+array directly, arithmetic appends one vectorised block of nodes per call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+from ..errors import (
+    InputError,
+    TracerBoolError,
+    TracerBufferError,
+    TracerConversionError,
+    TracerIndexError,
+)
+from ..operators.table import MASK_OPS
+from ..tape import Tape
+from .recorder import Recorder, numpy_value
+
+MODES = ("global", "local")
+
+
+class TracedArray:
+    """An array whose elements are nodes of a tape being recorded."""
+
+    __slots__ = ("rec", "ids", "val")
+    __array_priority__ = 1000
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, rec: Recorder, ids: np.ndarray, val: np.ndarray):
+        self.rec = rec
+        self.ids = ids
+        self.val = val
+
+    # -- array attributes ------------------------------------------------------
+    shape = property(lambda self: self.ids.shape)
+    ndim = property(lambda self: self.ids.ndim)
+    size = property(lambda self: self.ids.size)
+    dtype = property(lambda self: self.val.dtype)
+    T = property(lambda self: self.transpose())
+
+    def __len__(self) -> int:
+        if self.ids.ndim == 0:
+            raise TypeError("len() of unsized traced array")
+        return self.ids.shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __repr__(self) -> str:
+        return f"TracedArray(shape={self.shape}, dtype={self.dtype}, mode={self.rec.mode!r})"
+
+    # -- numpy protocols ---------------------------------------------------------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from .numpy_api import dispatch_ufunc
+
+        return dispatch_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        from .numpy_api import dispatch_function
+
+        return dispatch_function(func, args, kwargs)
+
+    def __array__(self, dtype=None, copy=None):
+        # A 0-d object array makes scipy.sparse's ``A @ t`` return NotImplemented, so
+        # that ``t.__rmatmul__`` runs. Any request for numbers is a lost dependency.
+        if dtype is None or np.dtype(dtype) == object:
+            out = np.empty((), dtype=object)
+            out[()] = self
+            return out
+        raise TracerBufferError()
+
+    # -- conversions that would lose the dependency on x ------------------------------
+    def __float__(self):
+        raise TracerConversionError("float() or a math-module function")
+
+    def __int__(self):
+        raise TracerConversionError("int()")
+
+    def __index__(self):
+        raise TracerIndexError(
+            "asd: a traced value was used as an integer index. Indices must not depend "
+            "on x; compute them from constants, or select with np.where."
+        )
+
+    def __complex__(self):
+        raise TracerConversionError("complex()")
+
+    def item(self, *args):
+        raise TracerConversionError(".item()")
+
+    def tolist(self):
+        raise TracerConversionError(".tolist()")
+
+    def __bool__(self) -> bool:
+        if self.rec.mode != "local":
+            raise TracerBoolError()
+        if self.ids.size != 1:
+            raise ValueError(
+                "The truth value of a traced array with more than one element is "
+                "ambiguous. Use a.any() or a.all()"
+            )
+        self.rec.guard(self.ids, self.val, "bool()")
+        return bool(self.val.ravel()[0])
+
+    # -- indexing ------------------------------------------------------------------
+    def __getitem__(self, key):
+        key = _static_key(self.rec, key)
+        return TracedArray(self.rec, self.ids[key], self.val[key])
+
+    def __setitem__(self, key, value):
+        key = _static_key(self.rec, key)
+        v = lift(self.rec, value)
+        self.ids[key] = v.ids
+        if self.val.dtype == np.bool_ and v.val.dtype != np.bool_:
+            self.val = self.val.astype(np.float64)
+        self.val[key] = v.val
+
+    # -- methods numpy arrays have ----------------------------------------------------
+    def reshape(self, *shape, order="C"):
+        return np.reshape(self, shape[0] if len(shape) == 1 else shape, order=order)
+
+    def ravel(self, order="C"):
+        return np.ravel(self, order=order)
+
+    def flatten(self, order="C"):
+        return np.ravel(self, order=order).copy()
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], tuple | list)):
+            axes = axes[0]
+        return np.transpose(self, axes or None)
+
+    def swapaxes(self, a1, a2):
+        return np.swapaxes(self, a1, a2)
+
+    def squeeze(self, axis=None):
+        return np.squeeze(self, axis)
+
+    def copy(self, order="C"):
+        return TracedArray(self.rec, self.ids.copy(), self.val.copy())
+
+    def astype(self, dtype, copy=True, **kwargs):
+        dt = np.dtype(dtype)
+        if dt.kind == "f":
+            return TracedArray(self.rec, self.ids.copy(), self.val.astype(np.float64))
+        if dt.kind == "b" and self.val.dtype == np.bool_:
+            return self.copy()
+        raise TracerConversionError(
+            f"astype({dt}); only float dtypes are traceable (use np.floor / np.trunc "
+            "/ np.rint for rounding, which keep the array traced)"
+        )
+
+    def sum(self, axis=None, **kw):
+        return np.sum(self, axis=axis, **kw)
+
+    def mean(self, axis=None, **kw):
+        return np.mean(self, axis=axis, **kw)
+
+    def prod(self, axis=None, **kw):
+        return np.prod(self, axis=axis, **kw)
+
+    def max(self, axis=None, **kw):
+        return np.max(self, axis=axis, **kw)
+
+    def min(self, axis=None, **kw):
+        return np.min(self, axis=axis, **kw)
+
+    def any(self, axis=None, **kw):
+        return np.any(self, axis=axis, **kw)
+
+    def all(self, axis=None, **kw):
+        return np.all(self, axis=axis, **kw)
+
+    def cumsum(self, axis=None):
+        return np.cumsum(self, axis=axis)
+
+    def cumprod(self, axis=None):
+        return np.cumprod(self, axis=axis)
+
+    def dot(self, other):
+        return np.dot(self, other)
+
+    def clip(self, a_min=None, a_max=None, **kw):
+        return np.clip(self, a_min, a_max, **kw)
+
+    def round(self, decimals=0):
+        return np.round(self, decimals)
+
+    def conj(self):
+        return self
+
+    conjugate = conj
+    real = property(lambda self: self)
+
+    # -- operators --------------------------------------------------------------------
+    def __add__(self, o):
+        return np.add(self, o)
+
+    def __radd__(self, o):
+        return np.add(o, self)
+
+    def __sub__(self, o):
+        return np.subtract(self, o)
+
+    def __rsub__(self, o):
+        return np.subtract(o, self)
+
+    def __mul__(self, o):
+        return np.multiply(self, o)
+
+    def __rmul__(self, o):
+        return np.multiply(o, self)
+
+    def __truediv__(self, o):
+        return np.true_divide(self, o)
+
+    def __rtruediv__(self, o):
+        return np.true_divide(o, self)
+
+    def __floordiv__(self, o):
+        return np.floor_divide(self, o)
+
+    def __rfloordiv__(self, o):
+        return np.floor_divide(o, self)
+
+    def __mod__(self, o):
+        return np.remainder(self, o)
+
+    def __rmod__(self, o):
+        return np.remainder(o, self)
+
+    def __pow__(self, o):
+        return np.power(self, o)
+
+    def __rpow__(self, o):
+        return np.power(o, self)
+
+    def __matmul__(self, o):
+        return np.matmul(self, o)
+
+    def __rmatmul__(self, o):
+        return np.matmul(o, self)
+
+    def __neg__(self):
+        return np.negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return np.absolute(self)
+
+    def __lt__(self, o):
+        return np.less(self, o)
+
+    def __le__(self, o):
+        return np.less_equal(self, o)
+
+    def __gt__(self, o):
+        return np.greater(self, o)
+
+    def __ge__(self, o):
+        return np.greater_equal(self, o)
+
+    def __eq__(self, o):  # type: ignore[override]
+        return np.equal(self, o)
+
+    def __ne__(self, o):  # type: ignore[override]
+        return np.not_equal(self, o)
+
+    def __and__(self, o):
+        return np.logical_and(self, o)
+
+    def __rand__(self, o):
+        return np.logical_and(o, self)
+
+    def __or__(self, o):
+        return np.logical_or(self, o)
+
+    def __ror__(self, o):
+        return np.logical_or(o, self)
+
+    def __xor__(self, o):
+        return np.logical_xor(self, o)
+
+    def __invert__(self):
+        return np.logical_not(self)
+
+
+# -- helpers shared with the numpy layer -----------------------------------------------
+
+
+def lift(rec: Recorder, x) -> TracedArray:
+    """A traced view of ``x``: traced arrays pass through, constants become const nodes."""
+    if isinstance(x, TracedArray):
+        if x.rec is not rec:
+            raise InputError("asd: traced arrays from two different traces were mixed")
+        return x
+    if isinstance(x, list | tuple) and find_recorder(x) is not None:
+        parts = [lift(rec, e) for e in x]
+        return TracedArray(rec, np.stack([t.ids for t in parts]), np.stack([t.val for t in parts]))
+    if isinstance(x, np.ndarray) and x.dtype == object:
+        parts = [lift(rec, e) for e in x.ravel()]
+        shape = x.shape + parts[0].shape
+        return TracedArray(
+            rec,
+            np.stack([t.ids for t in parts]).reshape(shape),
+            np.stack([t.val for t in parts]).reshape(shape),
+        )
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise InputError(f"asd: cannot use a value of dtype {arr.dtype} in a traced computation")
+    val = arr.copy() if arr.dtype == np.bool_ else arr.astype(np.float64)
+    return TracedArray(rec, rec.const(arr.astype(np.float64)), val)
+
+
+def find_recorder(values) -> Recorder | None:
+    """The recorder of the first traced array among ``values`` (searching lists too)."""
+    for v in values:
+        if isinstance(v, TracedArray):
+            return v.rec
+        if isinstance(v, list | tuple):
+            r = find_recorder(v)
+            if r is not None:
+                return r
+    return None
+
+
+def apply(name: str, *operands: TracedArray, p=0.0, q=0.0) -> TracedArray:
+    """Elementwise operator ``name`` on broadcast traced operands."""
+    rec = operands[0].rec
+    ids = np.broadcast_arrays(*[o.ids for o in operands])
+    shape = ids[0].shape
+    vals = [o.val for o in operands]
+    vals += [None] * (3 - len(vals))
+    value = numpy_value(name, *vals, p=p, q=q)
+    value = np.broadcast_to(value, shape)
+    if name in MASK_OPS:
+        value = value.astype(np.bool_)
+    else:
+        value = value.astype(np.float64)
+    flat = [i.ravel() for i in ids] + [-1] * (3 - len(ids))
+    pp = np.broadcast_to(p, shape).ravel() if np.ndim(p) else p
+    qq = np.broadcast_to(q, shape).ravel() if np.ndim(q) else q
+    new = rec.emit(name, flat[0], flat[1], flat[2], pp, qq).reshape(shape)
+    return TracedArray(rec, new, np.array(value))
+
+
+def _static_key(rec: Recorder, key):
+    """An index that does not depend on x; traced masks are allowed in local mode only."""
+    parts = key if isinstance(key, tuple) else (key,)
+    if not any(isinstance(k, TracedArray) for k in parts):
+        return key
+    out = []
+    for k in parts:
+        if not isinstance(k, TracedArray):
+            out.append(k)
+            continue
+        if k.val.dtype != np.bool_:
+            raise TracerIndexError(
+                "asd: indexing with traced integers is not supported: an index must not "
+                "depend on x. Use constant integer arrays, or np.where for selection."
+            )
+        if rec.mode != "local":
+            raise TracerIndexError(
+                "asd: boolean-mask indexing with a mask that depends on x (x[x > 0]) "
+                "changes the output shape with x, so no global pattern exists. Use "
+                "np.where(mask, x, 0) to keep the shape, or trace with sparsity='local'."
+            )
+        rec.guard(k.ids, k.val, "boolean mask index")
+        out.append(k.val.copy())
+    return tuple(out) if isinstance(key, tuple) else out[0]
+
+
+# -- tracing entry point ------------------------------------------------------------------
+
+_PATCH_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def _array_constructors_accept_tracers():
+    """Let ``np.asarray(x)`` / ``np.array([t0, t1])`` inside user code keep tracing."""
+    originals = {name: getattr(np, name) for name in ("asarray", "asanyarray", "array")}
+
+    def wrap(orig, copy_default):
+        def inner(obj, *args, **kwargs):
+            rec = find_recorder([obj]) if isinstance(obj, TracedArray | list | tuple) else None
+            if rec is None:
+                return orig(obj, *args, **kwargs)
+            t = lift(rec, obj)
+            return t.copy() if copy_default and t is obj else t
+
+        inner.__wrapped__ = orig
+        return inner
+
+    with _PATCH_LOCK:
+        np.asarray = wrap(originals["asarray"], False)
+        np.asanyarray = wrap(originals["asanyarray"], False)
+        np.array = wrap(originals["array"], True)
+        try:
+            yield
+        finally:
+            for name, fn in originals.items():
+                setattr(np, name, fn)
+
+
+def trace(f: Callable, x, mode: str = "global", args: tuple = ()) -> Tape:
+    """Run ``f(x, *args)`` once on a traced copy of ``x`` and return its tape.
+
+    ``mode="global"`` forbids branching on traced values (the tape and its sparsity
+    hold for every x); ``mode="local"`` allows it and records a guard for each branch.
+    """
+    if mode not in MODES:
+        raise InputError(f"asd: mode must be 'global' or 'local', not {mode!r}")
+    x = np.asarray(x)
+    if x.dtype.kind not in "biuf":
+        raise InputError(f"asd: the input must be a real float array, got dtype {x.dtype}")
+    x = x.astype(np.float64)
+    rec = Recorder(x.shape, mode)
+    xt = TracedArray(rec, np.arange(x.size, dtype=np.int64).reshape(x.shape), x.copy())
+    with _array_constructors_accept_tracers():
+        y = f(xt, *args)
+        out = lift(rec, y)
+    return rec.finish(out.ids, output_is_mask=out.val.dtype == np.bool_)
