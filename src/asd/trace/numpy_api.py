@@ -205,7 +205,7 @@ def dispatch_ufunc(ufunc, method, inputs, kwargs):
         target = out[0] if isinstance(out, tuple) else out
         if not isinstance(target, TracedArray):
             raise TracerBufferError()
-        target[...] = result
+        target._assign(..., result)
         return target
     return result
 
@@ -519,7 +519,7 @@ def clip(x, a_min=None, a_max=None, out=None, **kw):
     if a_max is not None:
         r = np.minimum(r, a_max)
     if out is not None:
-        out[...] = r
+        out._assign(..., r)
         return out
     return r
 

@@ -35,6 +35,13 @@ class TracedArray:
     __array_priority__ = 1000
     __hash__ = None  # type: ignore[assignment]
 
+    def __new__(cls, rec: Recorder, ids: np.ndarray, val: np.ndarray):
+        # 0-d results are not sequences, so numpy's ``buf[i] = t`` calls ``float(t)``
+        # and reports our error instead of a bare "setting an array element" one.
+        if cls is TracedArray and np.ndim(ids) > 0:
+            cls = TracedNdArray
+        return object.__new__(cls)
+
     def __init__(self, rec: Recorder, ids: np.ndarray, val: np.ndarray):
         self.rec = rec
         self.ids = ids
@@ -46,15 +53,6 @@ class TracedArray:
     size = property(lambda self: self.ids.size)
     dtype = property(lambda self: self.val.dtype)
     T = property(lambda self: self.transpose())
-
-    def __len__(self) -> int:
-        if self.ids.ndim == 0:
-            raise TypeError("len() of unsized traced array")
-        return self.ids.shape[0]
-
-    def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
 
     def __repr__(self) -> str:
         return f"TracedArray(shape={self.shape}, dtype={self.dtype}, mode={self.rec.mode!r})"
@@ -112,12 +110,12 @@ class TracedArray:
         self.rec.guard(self.ids, self.val, "bool()")
         return bool(self.val.ravel()[0])
 
-    # -- indexing ------------------------------------------------------------------
-    def __getitem__(self, key):
+    # -- indexing (the sequence protocol lives on TracedNdArray) -----------------------
+    def _index(self, key) -> TracedArray:
         key = _static_key(self.rec, key)
         return TracedArray(self.rec, self.ids[key], self.val[key])
 
-    def __setitem__(self, key, value):
+    def _assign(self, key, value) -> None:
         key = _static_key(self.rec, key)
         v = lift(self.rec, value)
         self.ids[key] = v.ids
@@ -297,6 +295,25 @@ class TracedArray:
         return np.logical_not(self)
 
 
+class TracedNdArray(TracedArray):
+    """A traced array with at least one dimension: indexable and iterable."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key):
+        return self._index(key)
+
+    def __setitem__(self, key, value):
+        self._assign(key, value)
+
+    def __len__(self) -> int:
+        return self.ids.shape[0]
+
+    def __iter__(self):
+        for i in range(self.ids.shape[0]):
+            yield self._index(i)
+
+
 # -- helpers shared with the numpy layer -----------------------------------------------
 
 
@@ -339,6 +356,8 @@ def find_recorder(values) -> Recorder | None:
 def apply(name: str, *operands: TracedArray, p=0.0, q=0.0) -> TracedArray:
     """Elementwise operator ``name`` on broadcast traced operands."""
     rec = operands[0].rec
+    if any(o.rec is not rec for o in operands):
+        raise InputError("asd: traced arrays from two different traces were mixed")
     ids = np.broadcast_arrays(*[o.ids for o in operands])
     shape = ids[0].shape
     vals = [o.val for o in operands]
@@ -390,7 +409,9 @@ _PATCH_LOCK = threading.RLock()
 @contextlib.contextmanager
 def _array_constructors_accept_tracers():
     """Let ``np.asarray(x)`` / ``np.array([t0, t1])`` inside user code keep tracing."""
-    originals = {name: getattr(np, name) for name in ("asarray", "asanyarray", "array")}
+    # np.asanyarray stays as it is: scipy.sparse relies on it to hand ``A @ t`` to
+    # ``t.__rmatmul__`` (see ``TracedArray.__array__``).
+    originals = {name: getattr(np, name) for name in ("asarray", "array")}
 
     def wrap(orig, copy_default):
         def inner(obj, *args, **kwargs):
@@ -405,7 +426,6 @@ def _array_constructors_accept_tracers():
 
     with _PATCH_LOCK:
         np.asarray = wrap(originals["asarray"], False)
-        np.asanyarray = wrap(originals["asanyarray"], False)
         np.array = wrap(originals["array"], True)
         try:
             yield

@@ -1,0 +1,94 @@
+"""Every mistake a user can make while tracing gets an error that names the fix."""
+
+import math
+
+import numpy as np
+import pytest
+
+import asd
+
+X = np.array([0.5, 1.5, -2.0])
+
+
+def _raises(exc, f, match, mode="global"):
+    with pytest.raises(exc, match=match):
+        asd.trace(f, X, mode=mode)
+
+
+def test_unsupported_function_is_named_with_a_hint():
+    _raises(asd.UnsupportedFunctionError, lambda x: np.sort(x), r"np\.sort.*no fixed sparsity")
+    _raises(asd.UnsupportedFunctionError, lambda x: np.median(x), r"np\.median")
+    _raises(asd.UnsupportedFunctionError, lambda x: np.linalg.inv(x.reshape(1, 3) * x[:, None]), "inv")
+    _raises(asd.UnsupportedFunctionError, lambda x: np.heaviside(x, 0.5), r"np\.where")
+
+
+def test_branch_on_traced_value_in_global_mode():
+    def f(x):
+        if x[0] > 0:
+            return x
+        return -x
+
+    _raises(asd.TracerBoolError, f, r"np\.where.*local")
+    # the same function traces in local mode
+    tape = asd.trace(f, X, mode="local")
+    assert np.allclose(asd.evaluate(tape, X), X)
+
+
+def test_float_and_math_functions():
+    _raises(asd.TracerConversionError, lambda x: float(x[0]) * x, r"float\(\)")
+    _raises(asd.TracerConversionError, lambda x: math.exp(x[0]) * x, r"np\.exp")
+    _raises(asd.TracerConversionError, lambda x: x.astype(int), "astype")
+    _raises(asd.TracerConversionError, lambda x: x[0].item(), r"\.item")
+
+
+def test_writing_into_a_plain_numpy_buffer():
+    def scalar_write(x):
+        out = np.zeros(3)
+        out[0] = x[0]
+        return out
+
+    def slice_write(x):
+        out = np.zeros(3)
+        out[:] = x * 2
+        return out
+
+    _raises(asd.TracerConversionError, scalar_write, r"np\.zeros_like")
+    _raises(asd.TracerBufferError, slice_write, r"np\.zeros_like")
+
+
+def test_add_at_into_plain_buffer():
+    def f(x):
+        out = np.zeros(2)
+        np.add.at(out, [0, 1, 0], x)
+        return out
+
+    _raises(asd.TracerBufferError, f, "zeros_like")
+
+
+def test_traced_indices_and_masks():
+    _raises(asd.TracerIndexError, lambda x: x[x > 0], r"np\.where")
+    _raises(asd.TracerIndexError, lambda x: np.nonzero(x), "np.where")
+    # a traced boolean mask works in local mode and is guarded
+    tape = asd.trace(lambda x: x[x > 0] * 2, X, mode="local")
+    assert np.allclose(asd.evaluate(tape, X), [1.0, 3.0])
+    with pytest.raises(asd.BranchChangedError):
+        asd.evaluate(tape, -X)
+
+
+def test_wrong_input_shape_and_nan():
+    tape = asd.trace(lambda x: x * 2, X)
+    with pytest.raises(asd.InputError, match="shape"):
+        asd.evaluate(tape, np.ones(4))
+    with pytest.raises(asd.InputError, match="non-finite"):
+        asd.jvp(tape, np.array([1.0, np.nan, 0.0]), np.eye(3))
+    with pytest.raises(asd.InputError, match="dtype"):
+        asd.trace(lambda x: x, np.array(["a", "b"]))
+
+
+def test_mixed_traces_and_bad_mode():
+    other = {}
+    asd.trace(lambda x: other.setdefault("t", x), X)
+    with pytest.raises(asd.InputError, match="two different traces"):
+        asd.trace(lambda x: x + other["t"], X)
+    with pytest.raises(asd.InputError, match="mode"):
+        asd.trace(lambda x: x, X, mode="sometimes")
