@@ -3,6 +3,7 @@
 import pickle
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 import asd
@@ -23,16 +24,16 @@ def brusselator_rhs(y, N):
     return np.stack([du, dv], axis=-1).ravel()
 
 
-def test_brusselator_jacobian_pattern_is_exact():
-    for N in (3, 6, 12):
-        n = 2 * N * N
-        x = np.random.default_rng(N).random(n)
-        P = asd.jacobian_sparsity(lambda y: brusselator_rhs(y, N), x)
-        assert P.shape == (n, n)
-        assert P.nnz == 12 * N * N
-        # every row: own u and v plus four neighbours of its own species
-        J = _fd_jacobian(lambda y: brusselator_rhs(y, N), x)
-        assert np.array_equal(P.toarray(), np.abs(J) > 1e-6)
+@pytest.mark.parametrize("N", [3, 6, 12])
+def test_brusselator_jacobian_pattern_is_exact(N):
+    n = 2 * N * N
+    x = np.random.default_rng(N).random(n)
+    P = asd.jacobian_sparsity(lambda y: brusselator_rhs(y, N), x)
+    assert P.shape == (n, n)
+    assert P.nnz == 12 * N * N
+    # every row: own u and v plus four neighbours of its own species
+    J = _fd_jacobian(lambda y: brusselator_rhs(y, N), x)
+    assert np.array_equal(P.toarray(), np.abs(J) > 1e-6)
 
 
 def _fd_jacobian(f, x, h=1e-6):

@@ -17,7 +17,7 @@ from .errors import (
 )
 from .evaluate import evaluate, hvp, jvp, vjp
 from .tape import Tape
-from .trace import TracedArray, trace
+from .tracing import TracedArray, trace
 
 __version__ = "0.1.0"
 

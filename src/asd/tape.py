@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .operators.table import INPUT, LINEAR
-
 
 @dataclass(frozen=True)
 class Guard:
@@ -100,56 +98,3 @@ class Tape:
             f"nodes={self.n_nodes}, segments={self.seg_op.size}, "
             f"linear_terms={self.lin_idx.size}, guards={len(self.guards)})"
         )
-
-
-def eliminate_dead_code(tape: Tape) -> Tape:
-    """Drop every node that reaches neither an output nor a guard; inputs stay ``0..n-1``."""
-    n_nodes, n_in = tape.n_nodes, tape.n_inputs
-    roots = np.concatenate([tape.outputs.ravel(), [g.node for g in tape.guards]]).astype(np.int64)
-    live = _live_nodes(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, roots, n_nodes)
-    live[:n_in] = True
-    if live.all():
-        return tape
-    new_id = np.cumsum(live) - 1
-    keep = np.flatnonzero(live)
-    op, a, b, c = tape.op[keep], tape.a[keep], tape.b[keep], tape.c[keep]
-    is_lin = op == LINEAR
-    is_input = op == INPUT
-    remap = ~is_lin & ~is_input
-    a = np.where(remap & (a >= 0), new_id[np.maximum(a, 0)], a)
-    b = np.where(remap & (b >= 0), new_id[np.maximum(b, 0)], b)
-    c = np.where(remap & (c >= 0), new_id[np.maximum(c, 0)], c)
-    # compact the linear side arrays
-    starts, ends = tape.a[keep][is_lin], tape.b[keep][is_lin]
-    counts = ends - starts
-    new_ends = np.cumsum(counts)
-    new_starts = new_ends - counts
-    take = np.repeat(starts - new_starts, counts) + np.arange(counts.sum())
-    lin_idx = new_id[tape.lin_idx[take]]
-    lin_w = tape.lin_w[take]
-    a = a.copy()
-    b = b.copy()
-    a[is_lin] = new_starts
-    b[is_lin] = new_ends
-    guards = tuple(Guard(int(new_id[g.node]), g.expected, g.where) for g in tape.guards)
-    return Tape(
-        op,
-        a,
-        b,
-        c,
-        tape.p[keep],
-        tape.q[keep],
-        lin_idx,
-        lin_w,
-        new_id[tape.outputs],
-        tape.input_shape,
-        tape.output_shape,
-        guards,
-        tape.output_is_mask,
-    )
-
-
-def _live_nodes(op, a, b, c, lin_idx, roots, n_nodes) -> np.ndarray:
-    from .detect.kernels import reachable
-
-    return reachable(op, a, b, c, lin_idx, roots, n_nodes)

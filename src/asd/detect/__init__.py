@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse as sp
 
-from ..trace.tracer import trace
+from ..tracing.tracer import trace
 from .patterns import hessian_pattern, jacobian_pattern
 
 

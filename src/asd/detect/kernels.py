@@ -14,31 +14,6 @@ from ..operators.table import CONST, INPUT, LINEAR
 
 
 @njit(cache=True)
-def reachable(op, a, b, c, lin_idx, roots, n_nodes):
-    """Nodes from which some root can be reached through argument edges."""
-    live = np.zeros(n_nodes, np.bool_)
-    for r in roots:
-        live[r] = True
-    for k in range(n_nodes - 1, -1, -1):
-        if not live[k]:
-            continue
-        o = op[k]
-        if o == INPUT or o == CONST:
-            continue
-        if o == LINEAR:
-            for t in range(a[k], b[k]):
-                live[lin_idx[t]] = True
-            continue
-        if a[k] >= 0:
-            live[a[k]] = True
-        if b[k] >= 0:
-            live[b[k]] = True
-        if c[k] >= 0:
-            live[c[k]] = True
-    return live
-
-
-@njit(cache=True)
 def _grow(buf, need):
     if need <= buf.shape[0]:
         return buf
@@ -119,7 +94,8 @@ def dependency_sets(seg_ptr, seg_op, ia, ib, ic, lin_idx, mask, n_in):
                 start[k] = start[best]
                 length[k] = best_len
                 continue
-            buf = _grow(buf, used + total)
+            if used + total > buf.shape[0]:
+                buf = _grow(buf, used + total)
             count = 0
             for t in range(t0, t1):
                 r = lin_idx[t] if o == LINEAR else args[t]
@@ -187,8 +163,9 @@ def live_through(seg_ptr, seg_op, ia, ib, ic, lin_idx, mask, roots):
 @njit(cache=True)
 def _push_product(rows, cols, n_pairs, buf, s1, l1, s2, l2, self_product):
     need = n_pairs + l1 * l2
-    rows = _grow(rows, need)
-    cols = _grow(cols, need)
+    if need > rows.shape[0]:
+        rows = _grow(rows, need)
+        cols = _grow(cols, need)
     for u in range(s1, s1 + l1):
         i = buf[u]
         v0 = u if self_product else s2
@@ -205,7 +182,9 @@ def _push_product(rows, cols, n_pairs, buf, s1, l1, s2, l2, self_product):
 
 
 @njit(cache=True)
-def hessian_pairs(seg_ptr, seg_op, ia, ib, ic, lin_idx, mask, second_bits, live, start, length, buf):
+def hessian_pairs(
+    seg_ptr, seg_op, ia, ib, ic, lin_idx, mask, second_bits, live, start, length, buf
+):
     """Lower-triangle (row >= col) input pairs from every live nonlinear node.
 
     ``second_bits[op]`` flags which second partials of an operator are nonzero:

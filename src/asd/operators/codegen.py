@@ -12,21 +12,18 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
 from types import ModuleType
 
-from .table import ARG_NAMES, BY_CODE, CONST, INPUT, LINEAR, Op
-
-_NAMES = re.compile(r"\b([abcvpq])\b")
+from .table import ARG_NAMES, BY_CODE, CONST, INPUT, LINEAR, NAME_PATTERN, Op
 
 
 def _uses(*exprs: str) -> set[str]:
     found: set[str] = set()
     for e in exprs:
-        found.update(_NAMES.findall(e or ""))
+        found.update(NAME_PATTERN.findall(e or ""))
     return found
 
 
@@ -270,7 +267,10 @@ def _hvp_kernel() -> list[str]:
             out += [f"                r = i{arg}[k]", f"                if g{i}:"]
             out += [f"                    bar[r] += d{i} * gk"]
             out += ["                for j in range(K):", "                    t = 0.0"]
-            out += [f"                    if g{i}:", f"                        t += d{i} * bdot[k, j]"]
+            out += [
+                f"                    if g{i}:",
+                f"                        t += d{i} * bdot[k, j]",
+            ]
             if sec:
                 out.append(f"                    t += gk * ({sec})")
             out.append("                    bdot[r, j] += t")

@@ -20,9 +20,11 @@ the tape's side arrays); the kernels treat them directly.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 ARG_NAMES = ("a", "b", "c")
+NAME_PATTERN = re.compile(r"\b([abcvpq])\b")
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,19 @@ class Op:
     def is_linear(self) -> bool:
         return all(self.second_partial(i, j) == "0" for i in range(3) for j in range(3))
 
+    def affine_form(self) -> tuple[tuple[str, ...], str] | None:
+        """``(weights, bias)`` expressions in p, q if the value is ``bias + sum w_i arg_i``."""
+        parts = tuple(self.first_partial(i) for i in range(self.arity))
+        used = set(NAME_PATTERN.findall(" ".join(parts)))
+        if not self.is_linear or "0" in parts or used - {"p", "q"}:
+            return None
+        bias = NAME_PATTERN.sub(lambda m: "0.0" if m.group(1) in "abc" else m.group(1), self.value)
+        return parts, bias
+
 
 INPUT, CONST, LINEAR = 0, 1, 2
 STRUCTURAL = ("input", "const", "linear")
+
 
 def _unary(name, value, d, dd, global_zero=None, local_zero=None):
     second = {} if dd == "0" else {(0, 0): dd}
@@ -147,7 +159,10 @@ OPS: tuple[Op, ...] = (
         "-a / np.power(1.0 - a * a, 1.5)",
     ),
     _unary(
-        "arctan", "np.arctan(a)", "1.0 / (1.0 + a * a)", "-2.0 * a / ((1.0 + a * a) * (1.0 + a * a))"
+        "arctan",
+        "np.arctan(a)",
+        "1.0 / (1.0 + a * a)",
+        "-2.0 * a / ((1.0 + a * a) * (1.0 + a * a))",
     ),
     _unary("sinh", "np.sinh(a)", "np.cosh(a)", "v"),
     _unary("cosh", "np.cosh(a)", "np.sinh(a)", "v"),
@@ -180,7 +195,11 @@ OPS: tuple[Op, ...] = (
         2,
         "np.hypot(a, b)",
         ("a / v", "b / v"),
-        {(0, 0): "b * b / (v * v * v)", (0, 1): "-a * b / (v * v * v)", (1, 1): "a * a / (v * v * v)"},
+        {
+            (0, 0): "b * b / (v * v * v)",
+            (0, 1): "-a * b / (v * v * v)",
+            (1, 1): "a * a / (v * v * v)",
+        },
     ),
     # --- piecewise linear: one side active ------------------------------------------
     _unary("abs", "np.abs(a)", "np.sign(a)", "0"),

@@ -440,7 +440,9 @@ def dot(a, b):
         return np.multiply(a, b)
     if np.ndim(a) <= 2 and np.ndim(b) <= 2:
         return matmul(a, b)
-    raise UnsupportedFunctionError("np.dot with operands of ndim > 2", "Use np.tensordot-free code.")
+    raise UnsupportedFunctionError(
+        "np.dot with operands of ndim > 2", "Use np.tensordot-free code."
+    )
 
 
 def inner(a, b):
@@ -551,7 +553,9 @@ def _joining(func):
         vals = [p.val.astype(np.float64) for p in parts]
         if all(p.val.dtype == np.bool_ for p in parts):
             vals = [p.val for p in parts]
-        return TracedArray(rec, func([p.ids for p in parts], *args, **kwargs), func(vals, *args, **kwargs))
+        return TracedArray(
+            rec, func([p.ids for p in parts], *args, **kwargs), func(vals, *args, **kwargs)
+        )
 
     return handler
 
@@ -632,7 +636,9 @@ def _take(a, indices, axis=None, **kw):
     a = lift(find_recorder([a]), a)
     if isinstance(indices, TracedArray):
         raise TracerIndexError("asd: np.take with traced indices is not supported")
-    return TracedArray(a.rec, np.take(a.ids, indices, axis=axis), np.take(a.val, indices, axis=axis))
+    return TracedArray(
+        a.rec, np.take(a.ids, indices, axis=axis), np.take(a.val, indices, axis=axis)
+    )
 
 
 def _diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
@@ -735,7 +741,7 @@ HANDLED = {
     np.vstack: _joining(np.vstack),
     np.dstack: _joining(np.dstack),
     np.column_stack: _joining(np.column_stack),
-    np.row_stack if hasattr(np, "row_stack") else np.vstack: _joining(np.vstack),
+    np.vstack if hasattr(np, "row_stack") else np.vstack: _joining(np.vstack),
     np.split: _splitting(np.split),
     np.array_split: _splitting(np.array_split),
     np.hsplit: _splitting(np.hsplit),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..operators.table import BY_CODE, CONST, INPUT, LINEAR, OPCODE
-from ..tape import Guard, Tape, eliminate_dead_code
+from ..passes import optimize
+from ..tape import Guard, Tape
 
 # numpy versions of the table's value expressions, used for primal values while tracing
 _NUMPY_VALUE = {
@@ -98,7 +99,7 @@ class Recorder:
 
     # -- result -------------------------------------------------------------
     def finish(self, outputs: np.ndarray, output_is_mask: bool = False) -> Tape:
-        """Concatenate the chunks into a tape and remove dead code."""
+        """Concatenate the chunks into a tape, remove dead code and fuse linear chains."""
         parts = {k: [] for k in ("op", "a", "b", "c", "p", "q")}
         for code, a, b, c, p, q, n in self._chunks:
             parts["op"].append(np.full(n, code, np.int64))
@@ -129,4 +130,4 @@ class Recorder:
             tuple(self.guards),
             output_is_mask,
         )
-        return eliminate_dead_code(tape)
+        return optimize(tape)
