@@ -39,39 +39,79 @@ def reachable(op, a, b, c, lin_idx, roots, n_nodes):
     return live
 
 
+@njit(cache=True)
+def _compact(op, a, b, c, p, q, lin_idx, lin_w, live):
+    """Keep the live nodes (and their linear terms), renumbering every reference."""
+    N = op.shape[0]
+    new_id = np.full(N, -1, np.int64)
+    n_keep = 0
+    n_terms = 0
+    for k in range(N):
+        if live[k]:
+            new_id[k] = n_keep
+            n_keep += 1
+            if op[k] == LINEAR:
+                n_terms += b[k] - a[k]
+    op2 = np.empty(n_keep, op.dtype)
+    a2 = np.empty(n_keep, np.int64)
+    b2 = np.empty(n_keep, np.int64)
+    c2 = np.empty(n_keep, np.int64)
+    p2 = np.empty(n_keep)
+    q2 = np.empty(n_keep)
+    idx2 = np.empty(n_terms, np.int64)
+    w2 = np.empty(n_terms)
+    t2 = 0
+    for k in range(N):
+        j = new_id[k]
+        if j < 0:
+            continue
+        o = op[k]
+        op2[j] = o
+        p2[j] = p[k]
+        q2[j] = q[k]
+        c2[j] = new_id[c[k]] if c[k] >= 0 else -1
+        if o == LINEAR:
+            a2[j] = t2
+            for t in range(a[k], b[k]):
+                idx2[t2] = new_id[lin_idx[t]]
+                w2[t2] = lin_w[t]
+                t2 += 1
+            b2[j] = t2
+        elif o == INPUT:
+            a2[j] = a[k]
+            b2[j] = -1
+        else:
+            a2[j] = new_id[a[k]] if a[k] >= 0 else -1
+            b2[j] = new_id[b[k]] if b[k] >= 0 else -1
+    return op2, a2, b2, c2, p2, q2, idx2, w2, new_id
+
+
+def _roots(tape: Tape) -> np.ndarray:
+    return np.concatenate([tape.outputs.ravel(), [g.node for g in tape.guards]]).astype(np.int64)
+
+
 def eliminate_dead_code(tape: Tape) -> Tape:
     """Drop every node that reaches neither an output nor a guard; inputs stay ``0..n-1``."""
-    n_in = tape.n_inputs
-    roots = np.concatenate([tape.outputs.ravel(), [g.node for g in tape.guards]]).astype(np.int64)
-    live = reachable(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, roots, tape.n_nodes)
-    live[:n_in] = True
+    live = reachable(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, _roots(tape), tape.n_nodes)
+    live[: tape.n_inputs] = True
     if live.all():
         return tape
-    new_id = np.cumsum(live) - 1
-    keep = np.flatnonzero(live)
-    op, a, b, c = tape.op[keep], tape.a[keep].copy(), tape.b[keep].copy(), tape.c[keep].copy()
-    is_lin = op == LINEAR
-    remap = ~is_lin & (op != INPUT)
-    for arr in (a, b, c):
-        sel = remap & (arr >= 0)
-        arr[sel] = new_id[arr[sel]]
-    # compact the linear side arrays
-    starts, ends = a[is_lin], b[is_lin]
-    counts = ends - starts
-    new_ends = np.cumsum(counts)
-    new_starts = new_ends - counts
-    take = np.repeat(starts - new_starts, counts) + np.arange(counts.sum())
-    a[is_lin] = new_starts
-    b[is_lin] = new_ends
+    return _rebuild(
+        tape,
+        *_compact(tape.op, tape.a, tape.b, tape.c, tape.p, tape.q, tape.lin_idx, tape.lin_w, live),
+    )
+
+
+def _rebuild(tape: Tape, op, a, b, c, p, q, lin_idx, lin_w, new_id) -> Tape:
     return Tape(
         op,
         a,
         b,
         c,
-        tape.p[keep],
-        tape.q[keep],
-        new_id[tape.lin_idx[take]],
-        tape.lin_w[take],
+        p,
+        q,
+        lin_idx,
+        lin_w,
         new_id[tape.outputs],
         tape.input_shape,
         tape.output_shape,
@@ -81,23 +121,25 @@ def eliminate_dead_code(tape: Tape) -> Tape:
 
 
 def _affine_parts(tape: Tape):
-    """Per node: is it affine, its argument weights (N x 3) and bias, from the table."""
+    """Per node: is it affine, its argument weights (3 x N) and bias, from the table."""
     n = tape.n_nodes
     is_aff = np.zeros(n, np.bool_)
-    w = np.zeros((n, 3))
+    w = np.zeros((3, n))
     bias = np.zeros(n)
     for code, op in enumerate(BY_CODE):
         form = op.affine_form() if op is not None else None
         if form is None:
             continue
-        sel = np.flatnonzero(tape.op == code)
+        sel = np.flatnonzero(tape.seg_op == code)
         if sel.size == 0:
             continue
-        env = {"np": np, "p": tape.p[sel], "q": tape.q[sel]}
-        is_aff[sel] = True
+        lo, hi = tape.seg_ptr[sel], tape.seg_ptr[sel + 1]
+        idx = np.repeat(lo - np.cumsum(hi - lo) + (hi - lo), hi - lo) + np.arange((hi - lo).sum())
+        env = {"np": np, "p": tape.p[idx], "q": tape.q[idx]}
+        is_aff[idx] = True
         for i, expr in enumerate(form[0]):
-            w[sel, i] = eval(expr, env)  # noqa: S307 - expressions of the operator table
-        bias[sel] = eval(form[1], env)  # noqa: S307
+            w[i, idx] = eval(expr, env)  # noqa: S307 - expressions of the operator table
+        bias[idx] = eval(form[1], env)  # noqa: S307
     return is_aff, w, bias
 
 
@@ -175,7 +217,7 @@ def _fuse(op, a, b, c, q, lin_idx, lin_w, is_aff, aw, abias, roots, n_in):
                 bias += wt * abias[r]
                 for i in range(2, -1, -1):
                     arg = a[r] if i == 0 else (b[r] if i == 1 else c[r])
-                    w2 = wt * aw[r, i]
+                    w2 = wt * aw[i, r]
                     if arg >= 0 and w2 != 0.0:
                         stack_node[top] = arg
                         stack_w[top] = w2
@@ -187,10 +229,10 @@ def _fuse(op, a, b, c, q, lin_idx, lin_w, is_aff, aw, abias, roots, n_in):
     return fused, nstart, nend, nbias, nidx[:used], nw[:used]
 
 
-def fuse_linear(tape: Tape) -> Tape:
-    """Fold single-use affine nodes into the linear node that consumes them."""
+def optimize(tape: Tape) -> Tape:
+    """Fold single-use affine nodes into the linear node consuming them, then drop dead code."""
     is_aff, aw, abias = _affine_parts(tape)
-    roots = np.concatenate([tape.outputs.ravel(), [g.node for g in tape.guards]]).astype(np.int64)
+    roots = _roots(tape)
     fused, nstart, nend, nbias, nidx, nw = _fuse(
         tape.op,
         tape.a,
@@ -212,24 +254,6 @@ def fuse_linear(tape: Tape) -> Tape:
     c[fused] = -1
     p[fused] = 0.0
     q[fused] = nbias[fused]
-    fused_tape = Tape(
-        op,
-        a,
-        b,
-        c,
-        p,
-        q,
-        nidx,
-        nw,
-        tape.outputs,
-        tape.input_shape,
-        tape.output_shape,
-        tape.guards,
-        tape.output_is_mask,
-    )
-    return eliminate_dead_code(fused_tape)
-
-
-def optimize(tape: Tape) -> Tape:
-    """The passes every recorded tape goes through."""
-    return fuse_linear(eliminate_dead_code(tape))
+    live = reachable(op, a, b, c, nidx, roots, tape.n_nodes)
+    live[: tape.n_inputs] = True
+    return _rebuild(tape, *_compact(op, a, b, c, p, q, nidx, nw, live))

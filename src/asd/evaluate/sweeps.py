@@ -41,9 +41,9 @@ def as_input(tape: Tape, x, *, allow_nan: bool = False) -> np.ndarray:
     return arr
 
 
-def node_values(tape: Tape, x: np.ndarray) -> np.ndarray:
+def node_values(tape: Tape, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Values of every node at ``x`` (flat float64); checks the tape's guards."""
-    val = np.empty(tape.n_nodes)
+    val = np.empty(tape.n_nodes) if out is None else out
     kernels().values(*tape.kernel_args(), x, val)
     if tape.guards:
         _check_guards(tape, val)

@@ -1,0 +1,86 @@
+"""Shared helpers for benchmark scripts: timing and results files that name their command."""
+
+from __future__ import annotations
+
+import csv
+import os
+import platform
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def best_time(fn: Callable[[], object], repeat: int = 5, min_time: float = 0.05) -> float:
+    """Median over ``repeat`` runs of the mean time per call (looping short calls)."""
+    fn()
+    t0 = time.perf_counter()
+    fn()
+    once = time.perf_counter() - t0
+    inner = max(1, int(min_time / max(once, 1e-9)))
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        samples.append((time.perf_counter() - t0) / inner)
+    samples.sort()
+    return samples[len(samples) // 2]
+
+
+def versions(*packages: str) -> str:
+    out = [f"python {platform.python_version()}"]
+    for p in packages:
+        try:
+            out.append(f"{p} {metadata.version(p)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{p} (not installed)")
+    return ", ".join(out)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+
+
+def header(title: str, packages: tuple[str, ...] = ("numpy", "scipy", "numba")) -> str:
+    script = os.path.relpath(sys.argv[0], RESULTS.parents[1])
+    cmd = "python " + " ".join(shlex.quote(a) for a in [script, *sys.argv[1:]])
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"# {title}\n\n"
+        f"- command: `{cmd}`\n"
+        f"- date: {now}\n"
+        f"- versions: {versions(*packages)}\n"
+        f"- machine: {machine()}\n"
+    )
+
+
+def markdown_table(rows: list[dict], columns: list[str]) -> str:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for r in rows:
+        lines.append("| " + " | ".join(str(r.get(c, "")) for c in columns) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_results(name: str, text: str, rows: list[dict], columns: list[str]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    md = RESULTS / f"{name}.md"
+    md.write_text(text)
+    with open(RESULTS / f"{name}.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    return md

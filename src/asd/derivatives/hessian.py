@@ -1,0 +1,192 @@
+"""Prepared sparse Hessians (scalar f) and weighted Hessians Σ vᵢ∇²fᵢ (vector f)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..coloring import color
+from ..detect import hessian_pattern
+from ..errors import InputError
+from ..evaluate.workspace import Workspace
+from ..tracing import trace
+from .common import Prepared, check_format, to_format
+
+TRIANGLES = ("full", "lower", "upper")
+
+
+class SparseHessian(Prepared):
+    """Exact sparse Hessian by star (direct) or acyclic (substitution) colouring.
+
+    For scalar ``fun``: ``H(x, *args)`` (scipy ``minimize(hess=...)``). For vector
+    ``fun``: ``H(x, v)`` = Σ vᵢ ∇²fᵢ(x), the signature of
+    ``scipy.optimize.NonlinearConstraint.hess``. ``weighted=True`` asks for the
+    ``H(x, v)`` form for a scalar ``fun`` too (a scalar NonlinearConstraint).
+    """
+
+    def __init__(
+        self,
+        fun: Callable,
+        x0=None,
+        *,
+        sparsity: str | sp.sparray | sp.spmatrix = "global",
+        coloring: str = "star",
+        order: str | Sequence[str] | None = None,
+        format: str = "csr",
+        args: tuple = (),
+        weighted: bool | None = None,
+    ):
+        if coloring not in ("star", "acyclic"):
+            raise InputError(f"asd: coloring must be 'star' or 'acyclic', not {coloring!r}")
+        self.sparsity = sparsity
+        self.problem = coloring
+        self.order = order or "natural"
+        self.format = check_format(format)
+        self.weighted = weighted
+        self._init_common(fun, x0, args)
+
+    def prepare(self, x0) -> SparseHessian:
+        x0 = np.asarray(x0, dtype=np.float64)
+        local = isinstance(self.sparsity, str) and self.sparsity == "local"
+        tape = trace(self._fun, x0, "local" if local else "global", self._args)
+        if isinstance(self.sparsity, str):
+            if self.sparsity not in ("global", "local"):
+                raise InputError(
+                    "asd: sparsity must be 'global', 'local' or a boolean sparse matrix"
+                )
+            pattern = hessian_pattern(tape, x0 if local else None, self.sparsity)
+        else:
+            pattern = _user_pattern(self.sparsity, tape)
+        self.tape = tape
+        self.pattern = pattern
+        self.coloring = color(pattern, problem=self.problem, order=self.order)
+        self.ncolors = self.coloring.ncolors
+        self._seeds = np.ascontiguousarray(self.coloring.seed_matrix(), dtype=np.float64)
+        self._workspace = Workspace(tape)
+        if self.weighted is None:
+            self.weighted = tape.n_outputs != 1
+        self._prepared = True
+        return self
+
+    def _split(self, x, rest: tuple):
+        """(v, args) from the positional arguments after x."""
+        self._ensure(x, ())
+        if self.weighted:
+            if not rest:
+                raise InputError("asd: this Hessian is weighted: call it as H(x, v)")
+            return rest[0], rest[1:]
+        return None, rest
+
+    def _weights(self, v) -> np.ndarray:
+        m = self.tape.n_outputs
+        if v is None:
+            if m != 1:
+                raise InputError(
+                    f"asd: f has {m} outputs; pass the weights v (H(x, v) = Σ vᵢ ∇²fᵢ(x))"
+                )
+            return np.ones(1)
+        w = np.asarray(v, dtype=np.float64).ravel()
+        if w.size != m:
+            raise InputError(f"asd: v has {w.size} entries, f has {m} outputs")
+        if not np.isfinite(w).all():
+            raise InputError("asd: the weights v contain NaN or inf")
+        return w
+
+    def values(self, x, *rest, triangle: str = "full") -> np.ndarray:
+        """Nonzeros in the order of ``structure(triangle)``; ``rest`` as in ``__call__``."""
+        if triangle not in TRIANGLES:
+            raise InputError(f"asd: triangle must be one of {TRIANGLES}, not {triangle!r}")
+        v, args = self._split(x, rest)
+        self._ensure(x, args)
+        ws = self._workspace
+        xf = ws.check(x)
+        w = self._weights(v)
+        if self.pattern.nnz == 0:
+            return np.zeros(0)
+        compressed = ws.hessian(xf, w, self._seeds)
+        if triangle == "full":
+            return self.coloring.decompress_values(compressed)
+        lower = self.coloring.decompress_values(compressed, triangle="lower")
+        if triangle == "lower":
+            return lower
+        return lower[self._upper_order()]
+
+    def __call__(self, x, *rest):
+        """H(x, *args) (scalar f) or Σ vᵢ∇²fᵢ(x) as H(x, v) (vector f), in ``format``."""
+        vals = self.values(x, *rest)
+        rows, cols = self.structure()
+        return to_format(vals, rows, cols, self.pattern, self.format)
+
+    def structure(self, triangle: str = "full") -> tuple[np.ndarray, np.ndarray]:
+        """(rows, cols) of the stored entries; "lower" is what Ipopt's hessianstructure wants."""
+        if not self._prepared:
+            raise InputError("asd: call prepare(x0) (or the Hessian once) first")
+        if triangle == "full":
+            P = self.pattern
+            rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
+            return rows.astype(np.int64), P.indices.astype(np.int64)
+        rows, cols = self.coloring.structure(triangle="lower")
+        if triangle == "lower":
+            return rows, cols
+        order = self._upper_order()
+        return cols[order], rows[order]
+
+    def _upper_order(self) -> np.ndarray:
+        rows, cols = self.coloring.structure(triangle="lower")
+        return np.lexsort((rows, cols))
+
+    @property
+    def nnz(self) -> int:
+        return int(self.pattern.nnz)
+
+    def __repr__(self) -> str:
+        if not self._prepared:
+            return "SparseHessian(unprepared)"
+        n = self.pattern.shape[0]
+        return (
+            f"SparseHessian({n}x{n}, nnz={self.nnz}, {self.problem} colouring, "
+            f"{self.ncolors} colours, format={self.format!r})"
+        )
+
+
+def _user_pattern(pattern, tape) -> sp.csr_array:
+    P = sp.csr_array(pattern, dtype=bool)
+    n = tape.n_inputs
+    if P.shape != (n, n):
+        raise InputError(f"asd: the given sparsity has shape {P.shape}, the Hessian is {(n, n)}")
+    P = sp.csr_array(P + P.T, dtype=bool)
+    missing = hessian_pattern(tape) > P
+    if missing.nnz:
+        r, c = missing.nonzero()
+        raise InputError(
+            f"asd: the given sparsity pattern misses {missing.nnz} structural nonzero(s) of "
+            f"the Hessian, e.g. ({r[0]}, {c[0]}); using it would give a wrong matrix."
+        )
+    P.sort_indices()
+    return P
+
+
+def hessian(
+    fun: Callable,
+    x0=None,
+    *,
+    sparsity="global",
+    coloring: str = "star",
+    order=None,
+    format: str = "csr",
+    args: tuple = (),
+    weighted: bool | None = None,
+) -> SparseHessian:
+    """Prepared sparse Hessian of ``fun``; ``H(x)`` or ``H(x, v)`` returns the matrix."""
+    return SparseHessian(
+        fun,
+        x0,
+        sparsity=sparsity,
+        coloring=coloring,
+        order=order,
+        format=format,
+        args=args,
+        weighted=weighted,
+    )

@@ -1,0 +1,164 @@
+"""Prepared sparse Jacobians: trace once, colour once, evaluate by compressed sweeps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..coloring import color
+from ..detect import jacobian_pattern
+from ..errors import InputError
+from ..evaluate.workspace import Workspace
+from ..tracing import trace
+from .common import Prepared, check_format, to_format
+
+#: relative cost of one reverse sweep against one forward sweep (per seed)
+REVERSE_COST = 1.5
+DEFAULT_ORDER = "natural"
+
+
+class SparseJacobian(Prepared):
+    """The exact sparse Jacobian of ``fun``, prepared for repeated evaluation.
+
+    Attributes (after preparation): ``pattern`` (boolean CSR), ``coloring``,
+    ``ncolors``, ``mode`` ("forward" or "reverse"), ``tape``.
+    """
+
+    def __init__(
+        self,
+        fun: Callable,
+        x0=None,
+        *,
+        sparsity: str | sp.sparray | sp.spmatrix = "global",
+        order: str | Sequence[str] | None = None,
+        mode: str = "auto",
+        format: str = "csr",
+        args: tuple = (),
+    ):
+        if mode not in ("auto", "forward", "reverse"):
+            raise InputError(f"asd: mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
+        self.sparsity = sparsity
+        self.order = order or DEFAULT_ORDER
+        self.requested_mode = mode
+        self.format = check_format(format)
+        self._init_common(fun, x0, args)
+
+    # -- preparation -----------------------------------------------------------------
+    def prepare(self, x0) -> SparseJacobian:
+        """Trace at ``x0``, detect the pattern and colour it."""
+        x0 = np.asarray(x0, dtype=np.float64)
+        local = isinstance(self.sparsity, str) and self.sparsity == "local"
+        tape = trace(self._fun, x0, "local" if local else "global", self._args)
+        if isinstance(self.sparsity, str):
+            if self.sparsity not in ("global", "local"):
+                raise InputError(
+                    "asd: sparsity must be 'global', 'local' or a boolean sparse matrix"
+                )
+            pattern = jacobian_pattern(tape, x0 if local else None, self.sparsity)
+        else:
+            pattern = _user_pattern(self.sparsity, tape)
+        self.tape = tape
+        self.pattern = pattern
+        self._choose_mode()
+        self._workspace = Workspace(tape)
+        self.rows, self.cols = _csr_structure(pattern)
+        self._prepared = True
+        return self
+
+    def _choose_mode(self) -> None:
+        m, n = self.pattern.shape
+        options = {}
+        if self.requested_mode in ("auto", "forward"):
+            options["forward"] = color(self.pattern, problem="column", order=self.order)
+        if self.requested_mode in ("auto", "reverse"):
+            options["reverse"] = color(self.pattern, problem="row", order=self.order)
+        cost = {
+            k: res.ncolors * (REVERSE_COST if k == "reverse" else 1.0) for k, res in options.items()
+        }
+        self.mode = min(cost, key=cost.get)
+        self.coloring = options[self.mode]
+        self.ncolors = self.coloring.ncolors
+        self._seeds = np.ascontiguousarray(self.coloring.seed_matrix(), dtype=np.float64)
+
+    # -- evaluation ------------------------------------------------------------------------
+    def values(self, x, *args) -> np.ndarray:
+        """Nonzeros of J(x) in the fixed order of ``structure()`` (CSR order of the pattern)."""
+        self._ensure(x, args)
+        ws = self._workspace
+        xf = ws.check(x)
+        if self.pattern.nnz == 0:
+            return np.zeros(0)
+        if self.mode == "forward":
+            _, compressed = ws.forward(xf, self._seeds)
+        else:
+            _, compressed = ws.reverse(xf, self._seeds)
+        return self.coloring.decompress_values(compressed)
+
+    def __call__(self, x, *args):
+        """J(x) in the requested format (scipy-compatible ``jac`` callable)."""
+        vals = self.values(x, *args)
+        return to_format(vals, self.rows, self.cols, self.pattern, self.format)
+
+    def structure(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row and column indices of the nonzeros, in the order ``values`` uses."""
+        if not self._prepared:
+            raise InputError("asd: call prepare(x0) (or the Jacobian once) first")
+        return self.rows, self.cols
+
+    @property
+    def nnz(self) -> int:
+        return int(self.pattern.nnz)
+
+    def __repr__(self) -> str:
+        if not self._prepared:
+            return "SparseJacobian(unprepared)"
+        m, n = self.pattern.shape
+        return (
+            f"SparseJacobian({m}x{n}, nnz={self.nnz}, {self.mode} mode, "
+            f"{self.ncolors} colours, format={self.format!r})"
+        )
+
+
+def _csr_structure(pattern: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
+    rows = np.repeat(np.arange(pattern.shape[0]), np.diff(pattern.indptr))
+    return rows.astype(np.int64), pattern.indices.astype(np.int64)
+
+
+def _user_pattern(pattern, tape) -> sp.csr_array:
+    """A user-supplied pattern, checked against the detected one (it must contain it)."""
+    P = sp.csr_array(pattern, dtype=bool)
+    shape = (tape.n_outputs, tape.n_inputs)
+    if P.shape != shape:
+        raise InputError(f"asd: the given sparsity has shape {P.shape}, the Jacobian is {shape}")
+    detected = jacobian_pattern(tape)
+    missing = detected > P
+    if missing.nnz:
+        r, c = missing.nonzero()
+        raise InputError(
+            f"asd: the given sparsity pattern misses {missing.nnz} structural nonzero(s) of "
+            f"the Jacobian, e.g. ({r[0]}, {c[0]}); using it would give a wrong matrix."
+        )
+    P.sort_indices()
+    return P
+
+
+def jacobian(
+    fun: Callable,
+    x0=None,
+    *,
+    sparsity="global",
+    order=None,
+    mode: str = "auto",
+    format: str = "csr",
+    args: tuple = (),
+) -> SparseJacobian:
+    """Prepared sparse Jacobian of ``fun``; ``J(x)`` returns the matrix.
+
+    With ``x0=None`` it prepares on the first call, so it can be passed straight to
+    scipy: ``scipy.optimize.root(f, x0, jac=asd.jacobian(f, format="dense"))``.
+    """
+    return SparseJacobian(
+        fun, x0, sparsity=sparsity, order=order, mode=mode, format=format, args=args
+    )
