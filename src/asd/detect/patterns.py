@@ -52,10 +52,15 @@ def _sets(tape: Tape, mask: np.ndarray):
     )
 
 
-def jacobian_pattern(tape: Tape, x=None, mode: str = "global") -> sp.csr_array:
-    """Boolean (m x n) pattern of the Jacobian of the tape's outputs."""
+def dependencies(tape: Tape, x=None, mode: str = "global"):
+    """``(mask, (start, length, buf))``: active edges and every node's input set."""
     mask = edge_mask(tape, x, mode)
-    start, length, buf = _sets(tape, mask)
+    return mask, _sets(tape, mask)
+
+
+def jacobian_pattern(tape: Tape, x=None, mode: str = "global", deps=None) -> sp.csr_array:
+    """Boolean (m x n) pattern of the Jacobian of the tape's outputs."""
+    _, (start, length, buf) = deps if deps is not None else dependencies(tape, x, mode)
     indptr, indices = dk.rows_of_sets(tape.outputs, start, length, buf)
     data = np.ones(indices.size, dtype=bool)
     return sp.csr_array((data, indices, indptr), shape=(tape.n_outputs, tape.n_inputs))

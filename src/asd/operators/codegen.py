@@ -312,6 +312,64 @@ def _first_order_mask_kernel() -> list[str]:
     return out
 
 
+def _sparse_tangents_kernel() -> list[str]:
+    """Direct Jacobian accumulation: each node's gradient over its own dependency set.
+
+    ``gv[voff[k]:voff[k]+length[k]]`` holds node k's partials with respect to the inputs
+    in its set; ``eoff`` (N x 3, -1 = same set) and ``lin_eoff`` locate, in ``pos``, where
+    each argument's entries land in node k's set.
+    """
+    out = [
+        "@njit(cache=True)",
+        f"def sparse_tangents({ARGS}, val, mask, length, voff, eoff, lin_eoff, pos, gv):",
+        SEG_LOOP.rstrip("\n"),
+        f"        if o == {INPUT} or o == {CONST}:",
+        "            continue",
+        f"        if o == {LINEAR}:",
+        "            for k in range(k0, k1):",
+        "                base = voff[k]",
+        "                for u in range(length[k]):",
+        "                    gv[base + u] = 0.0",
+        "                for t in range(ia[k], ib[k]):",
+        "                    r = lin_idx[t]",
+        "                    w = lin_w[t]",
+        "                    src = voff[r]",
+        "                    e = lin_eoff[t]",
+        "                    if e < 0:",
+        "                        for u in range(length[r]):",
+        "                            gv[base + u] += w * gv[src + u]",
+        "                    else:",
+        "                        for u in range(length[r]):",
+        "                            gv[base + pos[e + u]] += w * gv[src + u]",
+        "            continue",
+    ]
+    for code, op in _ops():
+        act = _active(op)
+        if not act:
+            continue
+        out += [f"        if o == {code}:  # {op.name}", "            for k in range(k0, k1):"]
+        out += ["                base = voff[k]", "                for u in range(length[k]):"]
+        out += ["                    gv[base + u] = 0.0"]
+        out += _partials(op, "                ")
+        for i in act:
+            arg = ARG_NAMES[i]
+            out += [
+                f"                if g{i} and mask[k] & {1 << i}:",
+                f"                    r = i{arg}[k]",
+                "                    src = voff[r]",
+                f"                    e = eoff[k, {i}]",
+                "                    if e < 0:",
+                "                        for u in range(length[r]):",
+                f"                            gv[base + u] += d{i} * gv[src + u]",
+                "                    else:",
+                "                        for u in range(length[r]):",
+                f"                            gv[base + pos[e + u]] += d{i} * gv[src + u]",
+            ]
+        out.append("            continue")
+    out.append("")
+    return out
+
+
 def kernel_source() -> str:
     """The full source text of the generated kernel module."""
     parts = [HEADER]
@@ -321,6 +379,7 @@ def kernel_source() -> str:
         _adjoints_kernel,
         _hvp_kernel,
         _first_order_mask_kernel,
+        _sparse_tangents_kernel,
     ):
         parts.append("\n".join(build()))
         parts.append("\n")
