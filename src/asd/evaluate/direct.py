@@ -12,31 +12,89 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..operators.table import CONST, INPUT, LINEAR
+from ..operators.codegen import partial_reads
+from ..operators.table import BY_CODE, CONST, INPUT, LINEAR
 from ..tape import Tape
 from .sweeps import kernels, node_values
 
 
+def _reads_by_opcode() -> np.ndarray:
+    """Per opcode, which values its partials read: 1 = a, 2 = b, 4 = c, 8 = own value."""
+    bits = np.zeros(len(BY_CODE), np.int64)
+    for code, op in enumerate(BY_CODE):
+        if op is not None:
+            names = partial_reads(op)
+            bits[code] = sum(1 << i for i, n in enumerate("abcv") if n in names)
+    return bits
+
+
+READS = _reads_by_opcode()
+
+
 @njit(cache=True)
-def _plan(seg_ptr, seg_op, ia, ib, ic, lin_idx, mask, start, length, buf, n_in):
+def _needed_values(op, a, b, c, lin_idx, reads):
+    """Nodes whose value some partial reads, and everything those values depend on."""
+    N = op.shape[0]
+    needed = np.zeros(N, np.bool_)
+    for k in range(N):
+        bits = reads[op[k]]
+        if bits & 1:
+            needed[a[k]] = True
+        if bits & 2:
+            needed[b[k]] = True
+        if bits & 4:
+            needed[c[k]] = True
+        if bits & 8:
+            needed[k] = True
+    for k in range(N - 1, -1, -1):
+        o = op[k]
+        if not needed[k] or o == INPUT or o == CONST:
+            continue
+        if o == LINEAR:
+            for t in range(a[k], b[k]):
+                needed[lin_idx[t]] = True
+        else:
+            for r in (a[k], b[k], c[k]):
+                if r >= 0:
+                    needed[r] = True
+    return needed
+
+
+@njit(cache=True)
+def _plan(seg_ptr, seg_op, ia, ib, ic, lin_idx, lin_w, mask, start, length, buf, n_in):
     N = ia.shape[0]
     voff = np.zeros(N + 1, np.int64)
     for k in range(N):
         voff[k + 1] = voff[k] + length[k]
     eoff = np.full((N, 3), -2, np.int64)
-    lin_eoff = np.full(lin_idx.shape[0], -2, np.int64)
     posmap = np.full(n_in, -1, np.int64)
     pos = np.empty(max(16, voff[N]), np.int64)
     npos = 0
+    constgrad = np.zeros(N, np.bool_)
+    refresh = np.zeros(N, np.uint8)
+    gv0 = np.zeros(voff[N])
+    lptr = np.zeros(N + 1, np.int64)
+    lr = np.empty(lin_idx.shape[0], np.int64)
+    lw = np.empty(lin_idx.shape[0])
+    le = np.empty(lin_idx.shape[0], np.int64)
+    nl = 0
     cost = 0
     args = np.empty(3, np.int64)
     for s in range(seg_op.shape[0]):
         o = seg_op[s]
-        if o == INPUT or o == CONST:
-            continue
         for k in range(seg_ptr[s], seg_ptr[s + 1]):
+            lptr[k] = nl
+            if o == INPUT:
+                constgrad[k] = True
+                gv0[voff[k]] = 1.0
+                continue
+            if o == CONST:
+                constgrad[k] = True
+                continue
             lk = length[k]
+            base = voff[k]
             if lk == 0:
+                constgrad[k] = o == LINEAR
                 continue
             sk = start[k]
             for i in range(lk):
@@ -46,6 +104,7 @@ def _plan(seg_ptr, seg_op, ia, ib, ic, lin_idx, mask, start, length, buf, n_in):
             else:
                 args[0], args[1], args[2] = ia[k], ib[k], ic[k]
                 t0, t1 = 0, 3
+            all_const = o == LINEAR
             for t in range(t0, t1):
                 if o == LINEAR:
                     r = lin_idx[t]
@@ -53,26 +112,43 @@ def _plan(seg_ptr, seg_op, ia, ib, ic, lin_idx, mask, start, length, buf, n_in):
                     if not (mask[k] & (1 << t)):
                         continue
                     r = args[t]
-                lr = length[r]
-                if lr == 0:
+                lr_len = length[r]
+                if lr_len == 0:
                     continue
-                cost += lr
-                if start[r] == sk and lr == lk:
+                same = start[r] == sk and lr_len == lk
+                if o == LINEAR and constgrad[r]:
+                    w = lin_w[t]  # fold the constant contribution now
+                    for u in range(lr_len):
+                        dst = u if same else posmap[buf[start[r] + u]]
+                        gv0[base + dst] += w * gv0[voff[r] + u]
+                    continue
+                all_const = False
+                cost += lr_len
+                if same:
                     e = -1
                 else:
-                    if npos + lr > pos.shape[0]:
-                        grown = np.empty(2 * (npos + lr), np.int64)
+                    if npos + lr_len > pos.shape[0]:
+                        grown = np.empty(2 * (npos + lr_len), np.int64)
                         grown[:npos] = pos[:npos]
                         pos = grown
                     e = npos
-                    for u in range(lr):
+                    for u in range(lr_len):
                         pos[npos + u] = posmap[buf[start[r] + u]]
-                    npos += lr
+                    npos += lr_len
                 if o == LINEAR:
-                    lin_eoff[t] = e
+                    lr[nl] = r
+                    lw[nl] = lin_w[t]
+                    le[nl] = e
+                    nl += 1
                 else:
                     eoff[k, t] = e
-    return voff, eoff, lin_eoff, pos[:npos], cost
+            if o == LINEAR:
+                constgrad[k] = all_const
+                if not all_const:
+                    refresh[k] = 1
+                    cost += lk
+    lptr[N] = nl
+    return voff, eoff, lptr, lr[:nl], lw[:nl], le[:nl], refresh, pos[:npos], gv0, cost
 
 
 @njit(cache=True)
@@ -101,40 +177,36 @@ class DirectJacobian:
         self.tape = tape
         self.mask = mask
         self.length = length
-        voff, eoff, lin_eoff, pos, cost = _plan(
+        plan = _plan(
             tape.seg_ptr,
             tape.seg_op,
             tape.a,
             tape.b,
             tape.c,
             tape.lin_idx,
+            tape.lin_w,
             mask,
             start,
             length,
             buf,
             tape.n_inputs,
         )
-        self.voff, self.eoff, self.lin_eoff, self.pos = voff, eoff, lin_eoff, pos
+        self._plan = plan[:-1]
         #: multiply-adds per evaluation (the cost model compares it with colouring)
-        self.cost = int(cost)
+        self.cost = int(plan[-1])
+        voff, gv0 = plan[0], plan[-2]
         self.gather = _output_gather(tape.outputs, start, length, buf, voff)
-        self._gv = np.zeros(voff[-1])
-        self._gv[voff[: tape.n_inputs]] = 1.0  # each input's gradient is its unit vector
-        self._val = np.empty(tape.n_nodes)
+        self._gv = gv0.copy()
+        self._val = np.zeros(tape.n_nodes)
+        self._needed = _needed_values(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, READS)
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """Nonzeros of J(x) in CSR order (``x`` already checked and flat)."""
         tape = self.tape
-        val = node_values(tape, x, self._val)
-        kernels().sparse_tangents(
-            *tape.kernel_args(),
-            val,
-            self.mask,
-            self.length,
-            self.voff,
-            self.eoff,
-            self.lin_eoff,
-            self.pos,
-            self._gv,
-        )
+        args = tape.kernel_args()
+        val = self._val
+        kernels().values_subset(*args, x, val, self._needed)
+        if tape.guards:
+            node_values(tape, x, val)  # full values with the guard check
+        kernels().sparse_tangents(*args, val, self.mask, self.length, *self._plan, self._gv)
         return self._gv[self.gather]

@@ -119,6 +119,24 @@ def _values_kernel() -> list[str]:
     return out
 
 
+def _values_subset_kernel() -> list[str]:
+    """Values of the nodes flagged in ``needed`` only (those some partial reads)."""
+    src = "\n".join(_values_kernel())
+    src = src.replace("def values(", "def values_subset(").replace(
+        ", x, val):", ", x, val, needed):"
+    )
+    loop = "            for k in range(k0, k1):\n"
+    skip = "                if not needed[k]:\n                    continue\n"
+    src = src.replace(loop, loop + skip)
+    return src.split("\n")
+
+
+def partial_reads(op: Op) -> set[str]:
+    """Names (a, b, c, v, p, q) the first partials and their gates read."""
+    act = _active(op)
+    return _uses(*(op.first_partial(i) for i in act), *(_gate(op, i) for i in act))
+
+
 def _partials(op: Op, indent: str) -> list[str]:
     act = _active(op)
     exprs = [op.first_partial(i) for i in act]
@@ -316,25 +334,31 @@ def _sparse_tangents_kernel() -> list[str]:
     """Direct Jacobian accumulation: each node's gradient over its own dependency set.
 
     ``gv[voff[k]:voff[k]+length[k]]`` holds node k's partials with respect to the inputs
-    in its set; ``eoff`` (N x 3, -1 = same set) and ``lin_eoff`` locate, in ``pos``, where
-    each argument's entries land in node k's set.
+    in its set; ``eoff`` (N x 3, -1 = same set) locates, in ``pos``, where each argument's
+    entries land in node k's set. Linear nodes start from their constant part ``gv0``
+    and add only their x-dependent terms ``lr/lw/le`` (rows ``lptr``); those with
+    ``refresh[k] == 0`` have a constant gradient and are skipped.
     """
     out = [
         "@njit(cache=True)",
-        f"def sparse_tangents({ARGS}, val, mask, length, voff, eoff, lin_eoff, pos, gv):",
+        "def sparse_tangents(",
+        f"    {ARGS}, val, mask, length, voff, eoff, lptr, lr, lw, le, refresh, pos, gv0, gv",
+        "):",
         SEG_LOOP.rstrip("\n"),
         f"        if o == {INPUT} or o == {CONST}:",
         "            continue",
         f"        if o == {LINEAR}:",
         "            for k in range(k0, k1):",
+        "                if not refresh[k]:",
+        "                    continue",
         "                base = voff[k]",
         "                for u in range(length[k]):",
-        "                    gv[base + u] = 0.0",
-        "                for t in range(ia[k], ib[k]):",
-        "                    r = lin_idx[t]",
-        "                    w = lin_w[t]",
+        "                    gv[base + u] = gv0[base + u]",
+        "                for t in range(lptr[k], lptr[k + 1]):",
+        "                    r = lr[t]",
+        "                    w = lw[t]",
         "                    src = voff[r]",
-        "                    e = lin_eoff[t]",
+        "                    e = le[t]",
         "                    if e < 0:",
         "                        for u in range(length[r]):",
         "                            gv[base + u] += w * gv[src + u]",
@@ -380,6 +404,7 @@ def kernel_source() -> str:
         _hvp_kernel,
         _first_order_mask_kernel,
         _sparse_tangents_kernel,
+        _values_subset_kernel,
     ):
         parts.append("\n".join(build()))
         parts.append("\n")
