@@ -1,0 +1,245 @@
+"""A nonlinear program with exact sparse derivatives from one tape.
+
+``NLP(objective, x0, lb, ub, constraints, cl, cu)`` traces ``[f(x), g(x)]`` once. The
+constraint Jacobian, the objective gradient and the Hessian of the Lagrangian
+``σ∇²f + Σλᵢ∇²gᵢ`` (one weighted sweep) all come from that tape, with fixed
+structures, ready for Ipopt (cyipopt), PyNumero-style drivers and scipy.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import Bounds, NonlinearConstraint, OptimizeResult, minimize
+
+from ..coloring import color
+from ..detect import hessian_pattern, jacobian_pattern
+from ..detect.patterns import dependencies
+from ..errors import InputError
+from ..evaluate.direct import DirectJacobian
+from ..evaluate.workspace import Workspace
+from ..tracing import trace
+from .ipopt import solve_ipopt
+from .pynumero import PyNumeroMethods
+
+
+def _bounds(v, size: int, default: float, name: str) -> np.ndarray:
+    if v is None:
+        return np.full(size, default)
+    arr = np.broadcast_to(np.asarray(v, dtype=np.float64), (size,)).copy()
+    if np.isnan(arr).any():
+        raise InputError(f"asd: {name} contains NaN; use ±np.inf for a missing bound")
+    return arr
+
+
+@dataclass
+class Timings:
+    """Wall time spent in each kind of callback, and how often it ran."""
+
+    seconds: dict = field(default_factory=dict)
+    calls: dict = field(default_factory=dict)
+
+    def add(self, name: str, dt: float) -> None:
+        self.seconds[name] = self.seconds.get(name, 0.0) + dt
+        self.calls[name] = self.calls.get(name, 0) + 1
+
+    @property
+    def total(self) -> float:
+        return sum(self.seconds.values())
+
+
+class NLP(PyNumeroMethods):
+    """min f(x) s.t. cl ≤ g(x) ≤ cu, lb ≤ x ≤ ub, with exact sparse derivatives.
+
+    ``objective(x) -> float`` and ``constraints(x) -> (m,)`` are plain numpy
+    functions. Preparation (trace, detection, colouring) happens once, here.
+    """
+
+    def __init__(
+        self,
+        objective: Callable,
+        x0,
+        lb=None,
+        ub=None,
+        constraints: Callable | None = None,
+        cl=None,
+        cu=None,
+        *,
+        hessian_coloring: str = "star",
+        order: str | None = None,
+    ):
+        t0 = time.perf_counter()
+        x0 = np.asarray(x0, dtype=np.float64).ravel()
+        if not np.isfinite(x0).all():
+            raise InputError("asd: x0 contains NaN or inf")
+        self.n = x0.size
+        self._objective, self._constraints = objective, constraints
+
+        def combined(x):
+            f = objective(x)
+            if np.ndim(f) != 0 and np.size(f) != 1:
+                raise InputError(
+                    f"asd: the objective must return a scalar, got shape {np.shape(f)}"
+                )
+            parts = [np.reshape(f, (1,))]
+            if constraints is not None:
+                parts.append(np.ravel(constraints(x)))
+            return np.concatenate(parts)
+
+        self.tape = trace(combined, x0, "global")
+        self.m = self.tape.n_outputs - 1
+        self.x0 = x0
+        self.lb = _bounds(lb, self.n, -np.inf, "lb")
+        self.ub = _bounds(ub, self.n, np.inf, "ub")
+        self.cl = _bounds(cl, self.m, -np.inf, "cl")
+        self.cu = _bounds(cu, self.m, np.inf, "cu")
+        if (self.lb > self.ub).any() or (self.cl > self.cu).any():
+            raise InputError("asd: a lower bound exceeds its upper bound")
+        t1 = time.perf_counter()
+
+        # constraint Jacobian: the same nodes, outputs 1..m only
+        self._con_tape = replace(self.tape, outputs=self.tape.outputs[1:], output_shape=(self.m,))
+        deps = dependencies(self._con_tape)
+        self.jacobian_pattern = jacobian_pattern(self._con_tape, deps=deps)
+        self._jac = DirectJacobian(self._con_tape, *deps)
+        jr = np.repeat(np.arange(self.m), np.diff(self.jacobian_pattern.indptr))
+        self._jac_structure = (jr.astype(np.int64), self.jacobian_pattern.indices.astype(np.int64))
+        t2 = time.perf_counter()
+
+        # Hessian of the Lagrangian: union over objective and constraints, lower triangle
+        self.hessian_pattern = hessian_pattern(self.tape)
+        t3 = time.perf_counter()
+        self.hessian_coloring = color(
+            self.hessian_pattern, problem=hessian_coloring, order=order or "natural"
+        )
+        self._hess_seeds = np.ascontiguousarray(self.hessian_coloring.seed_matrix(), np.float64)
+        self._hess_structure = self.hessian_coloring.structure(triangle="lower")
+        self._ws = Workspace(self.tape)
+        self._grad_seed = np.zeros((self.m + 1, 1))
+        self._grad_seed[0, 0] = 1.0
+        t4 = time.perf_counter()
+        self.preparation = {
+            "trace": t1 - t0,
+            "jacobian detection": t2 - t1,
+            "hessian detection": t3 - t2,
+            "coloring": t4 - t3,
+        }
+        self.timings = Timings()
+        # PyNumero-style state
+        self._x = x0.copy()
+        self._duals = np.zeros(self.m)
+        self._obj_factor = 1.0
+
+    # -- sizes and structures -------------------------------------------------------
+    @property
+    def hessian_ncolors(self) -> int:
+        return int(self.hessian_coloring.ncolors)
+
+    def jacobianstructure(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._jac_structure
+
+    def hessianstructure(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._hess_structure
+
+    # -- evaluations (cyipopt callback names) -----------------------------------------
+    def _timed(self, name: str, fn, *a):
+        t0 = time.perf_counter()
+        try:
+            return fn(*a)
+        finally:
+            self.timings.add(name, time.perf_counter() - t0)
+
+    def _values(self, x) -> np.ndarray:
+        x = self._ws.check(x)
+        return self._ws.values(x)
+
+    def objective(self, x) -> float:
+        return self._timed("objective", lambda: float(self._values(x)[self.tape.outputs[0]]))
+
+    def constraints(self, x) -> np.ndarray:
+        return self._timed("constraints", lambda: self._values(x)[self.tape.outputs[1:]].copy())
+
+    def gradient(self, x) -> np.ndarray:
+        def run():
+            _, g = self._ws.reverse(self._ws.check(x), self._grad_seed)
+            return g[0].copy()
+
+        return self._timed("gradient", run)
+
+    def jacobian(self, x) -> np.ndarray:
+        """Constraint Jacobian nonzeros in the order of ``jacobianstructure()``."""
+        return self._timed("jacobian", lambda: self._jac.values(self._ws.check(x)))
+
+    def hessian(self, x, lagrange, obj_factor) -> np.ndarray:
+        """Lower-triangle nonzeros of σ∇²f + Σλᵢ∇²gᵢ, in the order of ``hessianstructure()``."""
+
+        def run():
+            w = np.empty(self.m + 1)
+            w[0] = obj_factor
+            w[1:] = lagrange
+            if not np.isfinite(w).all():
+                raise InputError("asd: the Lagrange multipliers or σ contain NaN / inf")
+            compressed = self._ws.hessian(self._ws.check(x), w, self._hess_seeds)
+            return self.hessian_coloring.decompress_values(compressed, triangle="lower")
+
+        return self._timed("hessian", run)
+
+    # -- matrices for scipy -----------------------------------------------------------
+    def jacobian_matrix(self, x) -> sp.csr_array:
+        P = self.jacobian_pattern
+        return sp.csr_array((self.jacobian(x), P.indices, P.indptr), shape=P.shape)
+
+    def hessian_matrix(self, x, lagrange, obj_factor=1.0) -> sp.csr_array:
+        r, c = self._hess_structure
+        vals = self.hessian(x, lagrange, obj_factor)
+        low = sp.coo_array((vals, (r, c)), shape=(self.n, self.n))
+        diag = sp.coo_array((vals[r == c], (r[r == c], c[r == c])), shape=(self.n, self.n))
+        return sp.csr_array(low + low.T - diag)
+
+    # -- solvers ------------------------------------------------------------------------
+    def solve(self, options: dict | None = None, x0=None, progress=None) -> OptimizeResult:
+        """Solve with Ipopt (cyipopt); ``options`` are Ipopt options (``tol``, ``print_level``).
+
+        Returns a ``scipy.optimize.OptimizeResult`` with ``x, fun, success, status,
+        message, nit``, the multipliers ``mult_g, mult_x_L, mult_x_U`` and ``timing``.
+        An exception raised inside any callback is re-raised here.
+        """
+        return solve_ipopt(self, x0, options, progress)
+
+    def scipy_arguments(self) -> dict:
+        """Keyword arguments for ``scipy.optimize.minimize(method="trust-constr")``."""
+        zeros = np.zeros(self.m)
+        kwargs = {
+            "fun": self.objective,
+            "x0": self.x0.copy(),
+            "jac": self.gradient,
+            "hess": lambda x: self.hessian_matrix(x, zeros, 1.0),
+            "bounds": Bounds(self.lb, self.ub),
+        }
+        if self.m:
+            kwargs["constraints"] = [
+                NonlinearConstraint(
+                    self.constraints,
+                    self.cl,
+                    self.cu,
+                    jac=self.jacobian_matrix,
+                    hess=lambda x, v: self.hessian_matrix(x, v, 0.0),
+                )
+            ]
+        return kwargs
+
+    def minimize(self, method: str = "trust-constr", **options) -> OptimizeResult:
+        """Solve with ``scipy.optimize.minimize`` using the exact sparse derivatives."""
+        if method != "trust-constr":
+            raise InputError("asd: NLP.minimize supports method='trust-constr'")
+        return minimize(method=method, **self.scipy_arguments(), options=options or None)
+
+    def __repr__(self) -> str:
+        return (
+            f"NLP(n={self.n}, m={self.m}, nnz(J)={self.nnz_jacobian()}, "
+            f"nnz(H, lower)={self.nnz_hessian_lag()}, Hessian colours={self.hessian_ncolors})"
+        )
