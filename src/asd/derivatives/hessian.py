@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from ..coloring import color
 from ..detect import hessian_pattern
 from ..errors import InputError
 from ..evaluate.workspace import Workspace
@@ -61,6 +60,8 @@ class SparseHessian(Prepared):
             pattern = _user_pattern(self.sparsity, tape)
         self.tape = tape
         self.pattern = pattern
+        from ..coloring import color
+
         self.coloring = color(pattern, problem=self.problem, order=self.order)
         self.ncolors = self.coloring.ncolors
         self._seeds = np.ascontiguousarray(self.coloring.seed_matrix(), dtype=np.float64)

@@ -7,13 +7,15 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from ..coloring import color
 from ..detect import jacobian_pattern
-from ..errors import InputError
+from ..detect.patterns import dependencies, edge_mask
+from ..errors import BranchChangedError, InputError
+from ..evaluate.direct import DirectJacobian
 from ..evaluate.workspace import Workspace
 from ..tracing import trace
 from .common import Prepared, check_format, to_format
 
+MODES = ("auto", "direct", "forward", "reverse")
 #: relative cost of one reverse sweep against one forward sweep (per seed)
 REVERSE_COST = 1.5
 DEFAULT_ORDER = "natural"
@@ -22,8 +24,9 @@ DEFAULT_ORDER = "natural"
 class SparseJacobian(Prepared):
     """The exact sparse Jacobian of ``fun``, prepared for repeated evaluation.
 
-    Attributes (after preparation): ``pattern`` (boolean CSR), ``coloring``,
-    ``ncolors``, ``mode`` ("forward" or "reverse"), ``tape``.
+    Attributes (after preparation): ``pattern`` (boolean CSR), ``mode`` ("direct",
+    "forward" or "reverse", the cheapest by ``costs`` unless requested), ``coloring``
+    and ``ncolors`` (of the colouring considered), ``tape``.
     """
 
     def __init__(
@@ -37,8 +40,8 @@ class SparseJacobian(Prepared):
         format: str = "csr",
         args: tuple = (),
     ):
-        if mode not in ("auto", "forward", "reverse"):
-            raise InputError(f"asd: mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
+        if mode not in MODES:
+            raise InputError(f"asd: mode must be one of {MODES}, not {mode!r}")
         self.sparsity = sparsity
         self.order = order or DEFAULT_ORDER
         self.requested_mode = mode
@@ -51,36 +54,54 @@ class SparseJacobian(Prepared):
         x0 = np.asarray(x0, dtype=np.float64)
         local = isinstance(self.sparsity, str) and self.sparsity == "local"
         tape = trace(self._fun, x0, "local" if local else "global", self._args)
+        if isinstance(self.sparsity, str) and self.sparsity not in ("global", "local"):
+            raise InputError("asd: sparsity must be 'global', 'local' or a boolean sparse matrix")
+        self._deps = dependencies(tape, x0 if local else None, "local" if local else "global")
         if isinstance(self.sparsity, str):
-            if self.sparsity not in ("global", "local"):
-                raise InputError(
-                    "asd: sparsity must be 'global', 'local' or a boolean sparse matrix"
-                )
-            pattern = jacobian_pattern(tape, x0 if local else None, self.sparsity)
+            pattern = jacobian_pattern(tape, deps=self._deps)
         else:
             pattern = _user_pattern(self.sparsity, tape)
         self.tape = tape
         self.pattern = pattern
-        self._choose_mode()
         self._workspace = Workspace(tape)
+        self._choose_mode()
         self.rows, self.cols = _csr_structure(pattern)
         self._prepared = True
         return self
 
     def _choose_mode(self) -> None:
-        m, n = self.pattern.shape
-        options = {}
-        if self.requested_mode in ("auto", "forward"):
-            options["forward"] = color(self.pattern, problem="column", order=self.order)
-        if self.requested_mode in ("auto", "reverse"):
-            options["reverse"] = color(self.pattern, problem="row", order=self.order)
-        cost = {
-            k: res.ncolors * (REVERSE_COST if k == "reverse" else 1.0) for k, res in options.items()
-        }
-        self.mode = min(cost, key=cost.get)
-        self.coloring = options[self.mode]
-        self.ncolors = self.coloring.ncolors
-        self._seeds = np.ascontiguousarray(self.coloring.seed_matrix(), dtype=np.float64)
+        """Pick the cheapest of direct accumulation and column / row colouring.
+
+        Costs are estimated multiply-adds per evaluation: a compressed sweep touches
+        every node and linear term once per colour; direct accumulation touches each
+        argument's dependency set once per edge (its plan reports that count).
+        """
+        req = self.requested_mode
+        tape = self.tape
+        sweep = tape.n_nodes + tape.lin_idx.size
+        self.costs: dict[str, float] = {}
+        self._direct = None
+        colorings = {}
+        if req in ("auto", "direct") and isinstance(self.sparsity, str):
+            self._direct = DirectJacobian(tape, *self._deps)
+            self.costs["direct"] = self._direct.cost + tape.n_nodes
+        elif req == "direct":
+            raise InputError("asd: mode='direct' needs detected sparsity, not a given pattern")
+        if req in ("auto", "forward", "reverse"):
+            from ..coloring import color
+        if req in ("auto", "forward"):
+            colorings["forward"] = color(self.pattern, problem="column", order=self.order)
+            self.costs["forward"] = colorings["forward"].ncolors * sweep
+        if req in ("auto", "reverse"):
+            colorings["reverse"] = color(self.pattern, problem="row", order=self.order)
+            self.costs["reverse"] = colorings["reverse"].ncolors * sweep * REVERSE_COST
+        self.mode = min(self.costs, key=self.costs.get)
+        if self.mode != "direct":
+            self._direct = None
+        self.coloring = colorings.get(self.mode, colorings.get("forward"))
+        self.ncolors = self.coloring.ncolors if self.coloring is not None else 0
+        if self.mode in ("forward", "reverse"):
+            self._seeds = np.ascontiguousarray(self.coloring.seed_matrix(), dtype=np.float64)
 
     # -- evaluation ------------------------------------------------------------------------
     def values(self, x, *args) -> np.ndarray:
@@ -88,13 +109,30 @@ class SparseJacobian(Prepared):
         self._ensure(x, args)
         ws = self._workspace
         xf = ws.check(x)
+        if self.sparsity == "local":
+            self._check_local(xf)
         if self.pattern.nnz == 0:
             return np.zeros(0)
+        if self.mode == "direct":
+            return self._direct.values(xf).copy()
         if self.mode == "forward":
             _, compressed = ws.forward(xf, self._seeds)
         else:
             _, compressed = ws.reverse(xf, self._seeds)
         return self.coloring.decompress_values(compressed)
+
+    def _check_local(self, x: np.ndarray) -> None:
+        """A local pattern holds at x only if no edge inactive at x0 became active."""
+        mask = edge_mask(self.tape, x, "local")
+        new = mask & ~self._deps[0]
+        if new.any():
+            raise BranchChangedError(
+                "asd: this Jacobian was prepared with sparsity='local', and at this x "
+                f"{int(np.count_nonzero(new))} dependency(ies) that were exactly zero at x0 "
+                "are active (a max/min/where switched side, or a product factor left zero). "
+                "The local pattern does not hold here: prepare again at this x, or use "
+                "sparsity='global'."
+            )
 
     def __call__(self, x, *args):
         """J(x) in the requested format (scipy-compatible ``jac`` callable)."""

@@ -161,7 +161,7 @@ def _output_gather(outputs, start, length, buf, voff):
     t = 0
     for o in outputs:
         s = start[o]
-        row = buf[s : s + length[o]]
+        row = buf[s : s + length[o]].copy()  # argsort of a view misbehaves in numba
         order = np.argsort(row)
         for i in range(order.shape[0]):
             gather[t] = voff[o] + order[i]
