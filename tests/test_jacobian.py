@@ -1,0 +1,121 @@
+"""Prepared sparse Jacobians against dense references, in every mode."""
+
+import pickle
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from test_known_patterns import brusselator_rhs
+
+import asd
+
+
+def dense_fd(f, x, h=1e-6):
+    cols = []
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e[i] = h
+        cols.append((f(x + e) - f(x - e)) / (2 * h))
+    return np.array(cols).T
+
+
+def mixed(x):
+    """Dense row, dense column, diagonal and a few nonlinear couplings."""
+    return np.concatenate(
+        [
+            [np.sum(x**2)],
+            x[1:] * x[0] + np.sin(x[1:]),
+            [np.prod(x[:3]) + np.exp(x[-1])],
+        ]
+    )
+
+
+MODES = ["direct", "forward", "reverse", "auto"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_values_match_dense_reference(mode):
+    rng = np.random.default_rng(0)
+    x = rng.random(9)
+    J = asd.jacobian(mixed, mode=mode)
+    M = J(x)
+    assert sp.issparse(M)
+    assert np.allclose(M.toarray(), dense_fd(mixed, x), atol=1e-7)
+    # entries that happen to be 0.0 stay in the structure
+    rows, cols = J.structure()
+    assert rows.size == J.nnz == J.values(x).size
+    x2 = rng.random(9)
+    assert np.allclose(J(x2).toarray(), dense_fd(mixed, x2), atol=1e-7)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "dense"])
+def test_formats(fmt):
+    x = np.random.default_rng(1).random(5)
+    J = asd.jacobian(mixed, x, format=fmt, mode="direct")
+    M = J(x)
+    dense = M if fmt == "dense" else M.toarray()
+    assert isinstance(M, np.ndarray) if fmt == "dense" else M.format == fmt
+    assert np.allclose(dense, dense_fd(mixed, x), atol=1e-7)
+
+
+def test_brusselator_direct_is_exact_and_chosen():
+    N = 16
+    x = np.random.default_rng(2).random(2 * N * N)
+    J = asd.jacobian(lambda y: brusselator_rhs(y, N), x)
+    assert J.mode == "direct"
+    assert J.nnz == 12 * N * N
+    ref = dense_fd(lambda y: brusselator_rhs(y, N), x)
+    assert np.allclose(J(x).toarray(), ref, rtol=1e-6, atol=1e-5)
+
+
+def test_pickle_without_the_function():
+    x = np.random.default_rng(3).random(6)
+    J = asd.jacobian(mixed, x)
+    J2 = pickle.loads(pickle.dumps(J))
+    assert J2._fun is None
+    assert np.array_equal(J2.values(x), J.values(x))
+
+
+def test_local_sparsity_is_checked_at_every_call():
+    def f(x):
+        return np.maximum(x[:2], x[2:])
+
+    x0 = np.array([1.0, 0.0, 0.0, 2.0])
+    J = asd.jacobian(f, x0, sparsity="local")
+    assert J.nnz == 2
+    assert np.allclose(J(x0 + 0.1).toarray(), [[1, 0, 0, 0], [0, 0, 0, 1]])
+    with pytest.raises(asd.BranchChangedError, match="local"):
+        J(np.array([0.0, 1.0, 1.0, 0.0]))
+
+
+def test_user_pattern_must_contain_the_detected_one():
+    x = np.random.default_rng(4).random(4)
+    full = sp.csr_array(np.ones((5, 4), bool))
+    J = asd.jacobian(mixed, x, sparsity=full, mode="forward")
+    assert J.nnz == 20
+    assert np.allclose(J(x).toarray(), dense_fd(mixed, x), atol=1e-7)
+    with pytest.raises(asd.InputError, match="misses"):
+        asd.jacobian(mixed, x, sparsity=sp.eye_array(5, 4, format="csr"))
+
+
+def test_bad_input():
+    J = asd.jacobian(mixed, np.ones(4))
+    with pytest.raises(asd.InputError, match="shape"):
+        J(np.ones(5))
+    with pytest.raises(asd.InputError, match="non-finite"):
+        J(np.array([1.0, np.nan, 0.0, 1.0]))
+    with pytest.raises(asd.InputError, match="mode"):
+        asd.jacobian(mixed, mode="sideways")
+
+
+def test_gradient():
+    def f(x):
+        return np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+
+    x = np.random.default_rng(5).random(7)
+    g = asd.gradient(f)
+    assert np.allclose(g(x), dense_fd(lambda x: np.atleast_1d(f(x)), x)[0], atol=1e-5)
+    val, grad = g.value_and_grad(x)
+    assert val == pytest.approx(f(x))
+    with pytest.raises(asd.InputError, match="scalar"):
+        asd.gradient(lambda x: x * 2)(x)
