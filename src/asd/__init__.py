@@ -4,6 +4,7 @@ Trace a plain numpy function once, detect the sparsity of its Jacobian or Hessia
 colour it, and evaluate exact sparse derivatives with compressed Numba sweeps.
 """
 
+from .derivatives import Gradient, SparseHessian, SparseJacobian, gradient, hessian, jacobian
 from .detect import hessian_sparsity, jacobian_sparsity
 from .errors import (
     AsdError,
@@ -16,13 +17,23 @@ from .errors import (
     UnsupportedFunctionError,
 )
 from .evaluate import evaluate, hvp, jvp, vjp
+from .nlp import NLP, CallbackError, NonFiniteError
 from .tape import Tape
 from .tracing import TracedArray, trace
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "NLP",
     "AsdError",
+    "CallbackError",
+    "Gradient",
+    "NonFiniteError",
+    "SparseHessian",
+    "SparseJacobian",
+    "gradient",
+    "hessian",
+    "jacobian",
     "BranchChangedError",
     "InputError",
     "Tape",

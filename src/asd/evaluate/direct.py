@@ -61,22 +61,46 @@ def _needed_values(op, a, b, c, lin_idx, reads):
 
 
 @njit(cache=True)
-def _plan(seg_ptr, seg_op, ia, ib, ic, lin_idx, lin_w, mask, start, length, buf, n_in):
-    N = ia.shape[0]
-    voff = np.zeros(N + 1, np.int64)
+def _layout(outputs, length):
+    """Offsets of each node's gradient in gv: outputs first, in output (CSR row) order.
+
+    Returns (voff, total, outputs_first). With distinct outputs the Jacobian's CSR
+    values are ``gv[:nnz]`` with no gather.
+    """
+    N = length.shape[0]
+    voff = np.full(N, -1, np.int64)
+    used = 0
+    distinct = True
+    for o in outputs:
+        if voff[o] >= 0:
+            distinct = False
+            break
+        voff[o] = used
+        used += length[o]
+    if not distinct:
+        voff[:] = -1
+        used = 0
     for k in range(N):
-        voff[k + 1] = voff[k] + length[k]
-    eoff = np.full((N, 3), -2, np.int64)
+        if voff[k] < 0:
+            voff[k] = used
+            used += length[k]
+    return voff, used, distinct
+
+
+@njit(cache=True)
+def _plan(seg_ptr, seg_op, ia, ib, ic, lin_idx, lin_w, mask, start, length, buf, n_in, voff, total):
+    N = ia.shape[0]
+    eoff = np.full((N, 3), -2, np.int32)  # int32 index arrays: half the memory traffic
     posmap = np.full(n_in, -1, np.int64)
-    pos = np.empty(max(16, voff[N]), np.int64)
+    pos = np.empty(max(16, total), np.int32)
     npos = 0
     constgrad = np.zeros(N, np.bool_)
     refresh = np.zeros(N, np.uint8)
-    gv0 = np.zeros(voff[N])
+    gv0 = np.zeros(total)
     lptr = np.zeros(N + 1, np.int64)
-    lr = np.empty(lin_idx.shape[0], np.int64)
+    lr = np.empty(lin_idx.shape[0], np.int32)
     lw = np.empty(lin_idx.shape[0])
-    le = np.empty(lin_idx.shape[0], np.int64)
+    le = np.empty(lin_idx.shape[0], np.int32)
     nl = 0
     cost = 0
     args = np.empty(3, np.int64)
@@ -128,7 +152,7 @@ def _plan(seg_ptr, seg_op, ia, ib, ic, lin_idx, lin_w, mask, start, length, buf,
                     e = -1
                 else:
                     if npos + lr_len > pos.shape[0]:
-                        grown = np.empty(2 * (npos + lr_len), np.int64)
+                        grown = np.empty(2 * (npos + lr_len), np.int32)
                         grown[:npos] = pos[:npos]
                         pos = grown
                     e = npos
@@ -148,7 +172,15 @@ def _plan(seg_ptr, seg_op, ia, ib, ic, lin_idx, lin_w, mask, start, length, buf,
                     refresh[k] = 1
                     cost += lk
     lptr[N] = nl
-    return voff, eoff, lptr, lr[:nl], lw[:nl], le[:nl], refresh, pos[:npos], gv0, cost
+    return eoff, lptr, lr[:nl], lw[:nl], le[:nl], refresh, pos[:npos], gv0, cost
+
+
+@njit(cache=True)
+def _sort_sets(nodes, start, length, buf):
+    """Sort the stored index sets of these nodes in place (sets are unordered)."""
+    for o in nodes:
+        s = start[o]
+        buf[s : s + length[o]] = np.sort(buf[s : s + length[o]].copy())
 
 
 @njit(cache=True)
@@ -177,6 +209,9 @@ class DirectJacobian:
         self.tape = tape
         self.mask = mask
         self.length = length
+        voff, total, self._outputs_first = _layout(tape.outputs, length)
+        if self._outputs_first:  # each output row's entries in sorted column order
+            _sort_sets(tape.outputs, start, length, buf)
         plan = _plan(
             tape.seg_ptr,
             tape.seg_op,
@@ -190,12 +225,16 @@ class DirectJacobian:
             length,
             buf,
             tape.n_inputs,
+            voff,
+            total,
         )
-        self._plan = plan[:-1]
+        self._plan = (voff, *plan[:-1])
         #: multiply-adds per evaluation (the cost model compares it with colouring)
         self.cost = int(plan[-1])
-        voff, gv0 = plan[0], plan[-2]
-        self.gather = _output_gather(tape.outputs, start, length, buf, voff)
+        gv0 = plan[-2]
+        self.nnz = int(length[tape.outputs].sum())
+        if not self._outputs_first:
+            self.gather = _output_gather(tape.outputs, start, length, buf, voff)
         self._gv = gv0.copy()
         self._val = np.zeros(tape.n_nodes)
         self._needed = _needed_values(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, READS)
@@ -209,4 +248,6 @@ class DirectJacobian:
         if tape.guards:
             node_values(tape, x, val)  # full values with the guard check
         kernels().sparse_tangents(*args, val, self.mask, self.length, *self._plan, self._gv)
+        if self._outputs_first:
+            return self._gv[: self.nnz].copy()
         return self._gv[self.gather]

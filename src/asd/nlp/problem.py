@@ -16,7 +16,6 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, NonlinearConstraint, OptimizeResult, minimize
 
-from ..coloring import color
 from ..detect import hessian_pattern, jacobian_pattern
 from ..detect.patterns import dependencies
 from ..errors import InputError
@@ -113,6 +112,8 @@ class NLP(PyNumeroMethods):
         # Hessian of the Lagrangian: union over objective and constraints, lower triangle
         self.hessian_pattern = hessian_pattern(self.tape)
         t3 = time.perf_counter()
+        from ..coloring import color
+
         self.hessian_coloring = color(
             self.hessian_pattern, problem=hessian_coloring, order=order or "natural"
         )

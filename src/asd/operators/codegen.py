@@ -335,9 +335,9 @@ def _sparse_tangents_kernel() -> list[str]:
 
     ``gv[voff[k]:voff[k]+length[k]]`` holds node k's partials with respect to the inputs
     in its set; ``eoff`` (N x 3, -1 = same set) locates, in ``pos``, where each argument's
-    entries land in node k's set. Linear nodes start from their constant part ``gv0``
-    and add only their x-dependent terms ``lr/lw/le`` (rows ``lptr``); those with
-    ``refresh[k] == 0`` have a constant gradient and are skipped.
+    entries land in node k's set. Linear nodes keep their constant part (``gv0``) and
+    recompute only the entries their x-dependent terms ``lr/lw/le`` (rows ``lptr``)
+    touch; those with ``refresh[k] == 0`` have a constant gradient and are skipped.
     """
     out = [
         "@njit(cache=True)",
@@ -352,8 +352,11 @@ def _sparse_tangents_kernel() -> list[str]:
         "                if not refresh[k]:",
         "                    continue",
         "                base = voff[k]",
-        "                for u in range(length[k]):",
-        "                    gv[base + u] = gv0[base + u]",
+        "                for t in range(lptr[k], lptr[k + 1]):  # reset what x-terms touch",
+        "                    e = le[t]",
+        "                    for u in range(length[lr[t]]):",
+        "                        d = u if e < 0 else pos[e + u]",
+        "                        gv[base + d] = gv0[base + d]",
         "                for t in range(lptr[k], lptr[k + 1]):",
         "                    r = lr[t]",
         "                    w = lw[t]",

@@ -22,6 +22,25 @@ def numpy_value(name: str, a, b=None, c=None, p=0.0, q=0.0) -> np.ndarray:
         return _NUMPY_VALUE[name](a, b, c, p, q)
 
 
+def _fingerprint(v) -> tuple:
+    """A cheap key for an argument block: shape, ends and a few samples."""
+    arr = np.asarray(v)
+    if arr.size <= 16:
+        return (arr.shape, arr.tobytes())
+    flat = arr.ravel()
+    return (
+        arr.shape,
+        flat[:4].tobytes(),
+        flat[-4:].tobytes(),
+        flat[:: max(1, flat.size // 8)].tobytes(),
+    )
+
+
+def _same(u, v) -> bool:
+    u, v = np.asarray(u), np.asarray(v)
+    return u.shape == v.shape and bool(np.array_equal(u, v))
+
+
 class Recorder:
     """Collects nodes in chunks; ``finish`` concatenates them into a :class:`Tape`."""
 
@@ -36,6 +55,7 @@ class Recorder:
         self.lin_size = 0
         self.guards: list[Guard] = []
         self._consts: dict[int, int] = {}
+        self._blocks: dict[tuple, list] = {}
         ar = np.arange(n, dtype=np.int64)
         self._append(INPUT, ar, -1, -1, 0.0, 0.0)
 
@@ -49,8 +69,20 @@ class Recorder:
         return ids
 
     def emit(self, name: str, a, b=-1, c=-1, p=0.0, q=0.0) -> np.ndarray:
-        """Append one node per element of ``a`` (all arguments already broadcast)."""
-        return self._append(OPCODE[name], a, b, c, p, q)
+        """Append one node per element of ``a`` (all arguments already broadcast).
+
+        A block identical to one recorded before (same operator, arguments and
+        parameters, e.g. ``u * u`` written twice) is not recorded again.
+        """
+        code = OPCODE[name]
+        parts = (np.asarray(a, np.int64).ravel(), b, c, p, q)
+        key = (code, *(_fingerprint(v) for v in parts))
+        for seen, ids in self._blocks.get(key, ()):
+            if all(_same(u, v) for u, v in zip(seen, parts)):
+                return ids.copy()
+        ids = self._append(code, *parts)
+        self._blocks.setdefault(key, []).append((parts, ids))
+        return ids.copy()
 
     def emit_linear(self, counts: np.ndarray, idx: np.ndarray, w, bias=0.0) -> np.ndarray:
         """Append ``len(counts)`` linear nodes; node i sums ``counts[i]`` consecutive terms."""
