@@ -25,7 +25,8 @@ def broyden_tridiagonal(x):
 def test_root(method):
     n = 50
     J = asd.jacobian(broyden_tridiagonal, format="dense")
-    sol = root(broyden_tridiagonal, -np.ones(n), jac=J, method=method)
+    options = {"xtol": 1e-13} if method == "hybr" else {"xtol": 1e-13, "ftol": 1e-13}
+    sol = root(broyden_tridiagonal, -np.ones(n), jac=J, method=method, options=options)
     assert sol.success
     assert np.abs(broyden_tridiagonal(sol.x)).max() < 1e-9
     assert J.nnz == 3 * n - 2

@@ -31,6 +31,14 @@ def to_format(values: np.ndarray, rows: np.ndarray, cols: np.ndarray, csr, fmt: 
     return m.toarray()
 
 
+def missing_entries(detected: sp.csr_array, given: sp.csr_array) -> sp.csr_array:
+    """Entries of ``detected`` that ``given`` lacks (both boolean patterns)."""
+    d = sp.csr_array(detected, dtype=np.int8)
+    out = sp.csr_array(d - d.multiply(sp.csr_array(given, dtype=np.int8)))
+    out.eliminate_zeros()
+    return out
+
+
 def same_args(a: tuple, b: tuple) -> bool:
     """Whether extra arguments equal the ones the tape was traced with."""
     if len(a) != len(b):

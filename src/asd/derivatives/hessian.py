@@ -12,6 +12,7 @@ from ..errors import InputError
 from ..evaluate.workspace import Workspace
 from ..tracing import trace
 from .common import Prepared, check_format, to_format
+from .common import missing_entries as _missing
 
 TRIANGLES = ("full", "lower", "upper")
 
@@ -158,7 +159,7 @@ def _user_pattern(pattern, tape) -> sp.csr_array:
     if P.shape != (n, n):
         raise InputError(f"asd: the given sparsity has shape {P.shape}, the Hessian is {(n, n)}")
     P = sp.csr_array(P + P.T, dtype=bool)
-    missing = hessian_pattern(tape) > P
+    missing = _missing(hessian_pattern(tape), P)
     if missing.nnz:
         r, c = missing.nonzero()
         raise InputError(

@@ -14,6 +14,7 @@ from ..evaluate.direct import DirectJacobian
 from ..evaluate.workspace import Workspace
 from ..tracing import trace
 from .common import Prepared, check_format, to_format
+from .common import missing_entries as _missing
 
 MODES = ("auto", "direct", "forward", "reverse")
 #: relative cost of one reverse sweep against one forward sweep (per seed)
@@ -53,6 +54,7 @@ class SparseJacobian(Prepared):
         """Trace at ``x0``, detect the pattern and colour it."""
         x0 = np.asarray(x0, dtype=np.float64)
         local = isinstance(self.sparsity, str) and self.sparsity == "local"
+        self._local = local
         tape = trace(self._fun, x0, "local" if local else "global", self._args)
         if isinstance(self.sparsity, str) and self.sparsity not in ("global", "local"):
             raise InputError("asd: sparsity must be 'global', 'local' or a boolean sparse matrix")
@@ -109,7 +111,7 @@ class SparseJacobian(Prepared):
         self._ensure(x, args)
         ws = self._workspace
         xf = ws.check(x)
-        if self.sparsity == "local":
+        if self._local:
             self._check_local(xf)
         if self.pattern.nnz == 0:
             return np.zeros(0)
@@ -171,7 +173,7 @@ def _user_pattern(pattern, tape) -> sp.csr_array:
     if P.shape != shape:
         raise InputError(f"asd: the given sparsity has shape {P.shape}, the Jacobian is {shape}")
     detected = jacobian_pattern(tape)
-    missing = detected > P
+    missing = _missing(detected, P)
     if missing.nnz:
         r, c = missing.nonzero()
         raise InputError(
