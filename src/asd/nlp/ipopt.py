@@ -30,7 +30,7 @@ def _import_cyipopt():
     except ImportError as e:  # pragma: no cover - exercised only without the extra
         raise ImportError(
             "asd: Ipopt support needs cyipopt; install it with `pip install cyipopt-wheels` "
-            "(or `pip install asd[ipopt]`)."
+            "(a dependency of asd, bundling Ipopt and MUMPS)."
         ) from e
     return cyipopt
 
