@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from _report import best_time, header, markdown_table, write_results  # noqa: E402
 
 import asd  # noqa: E402
-from asd.detect import hessian_pattern, jacobian_pattern  # noqa: E402
+from asd.detection import hessian_pattern, jacobian_pattern  # noqa: E402
 from cases.brusselator import Brusselator2D  # noqa: E402
 
 COLD = textwrap.dedent(
@@ -29,7 +29,7 @@ COLD = textwrap.dedent(
     t0 = time.perf_counter()
     import numpy as np
     import asd
-    from asd.detect import jacobian_pattern
+    from asd.detection import jacobian_pattern
     from cases.brusselator import Brusselator2D
     t1 = time.perf_counter()
     b = Brusselator2D({N})

@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 import asd
-from asd.detect import hessian_pattern, jacobian_pattern
+from asd.detection import hessian_pattern, jacobian_pattern
 
 
 def brusselator_rhs(y, N):

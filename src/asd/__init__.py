@@ -5,7 +5,7 @@ colour it, and evaluate exact sparse derivatives with compressed Numba sweeps.
 """
 
 from .derivatives import Gradient, SparseHessian, SparseJacobian, gradient, hessian, jacobian
-from .detect import hessian_sparsity, jacobian_sparsity
+from .detection import hessian_sparsity, jacobian_sparsity
 from .errors import (
     AsdError,
     BranchChangedError,
@@ -16,7 +16,7 @@ from .errors import (
     TracerIndexError,
     UnsupportedFunctionError,
 )
-from .evaluate import evaluate, hvp, jvp, vjp
+from .evaluation import evaluate, hvp, jvp, vjp
 from .nlp import NLP, CallbackError, NonFiniteError
 from .tape import Tape
 from .tracing import TracedArray, trace

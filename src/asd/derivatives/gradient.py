@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import InputError
-from ..evaluate.workspace import Workspace
+from ..evaluation.workspace import Workspace
 from ..tracing import trace
 from .common import Prepared
 

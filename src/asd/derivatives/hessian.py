@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from ..detect import hessian_pattern
+from ..detection import hessian_pattern
 from ..errors import InputError
-from ..evaluate.workspace import Workspace
+from ..evaluation.workspace import Workspace
 from ..tracing import trace
 from .common import Prepared, check_format, to_format
 from .common import missing_entries as _missing

@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from ..detect import jacobian_pattern
-from ..detect.patterns import dependencies, edge_mask
+from ..detection import jacobian_pattern
+from ..detection.patterns import dependencies, edge_mask
 from ..errors import BranchChangedError, InputError
-from ..evaluate.direct import DirectJacobian
-from ..evaluate.workspace import Workspace
+from ..evaluation.direct import DirectJacobian
+from ..evaluation.workspace import Workspace
 from ..tracing import trace
 from .common import Prepared, check_format, to_format
 from .common import missing_entries as _missing

@@ -16,11 +16,11 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, NonlinearConstraint, OptimizeResult, minimize
 
-from ..detect import hessian_pattern, jacobian_pattern
-from ..detect.patterns import dependencies
+from ..detection import hessian_pattern, jacobian_pattern
+from ..detection.patterns import dependencies
 from ..errors import InputError
-from ..evaluate.direct import DirectJacobian
-from ..evaluate.workspace import Workspace
+from ..evaluation.direct import DirectJacobian
+from ..evaluation.workspace import Workspace
 from ..tracing import trace
 from .ipopt import solve_ipopt
 from .pynumero import PyNumeroMethods

@@ -91,7 +91,7 @@ def _ops():
 
 def _values_kernel() -> list[str]:
     out = [
-        '@njit(cache=True, error_model="numpy")',
+        '@njit(cache=True, error_model="numpy", nogil=True)',
         f"def values({ARGS}, x, val):",
         SEG_LOOP.rstrip("\n"),
         f"        if o == {INPUT}:",
@@ -149,7 +149,7 @@ def _partials(op: Op, indent: str) -> list[str]:
 
 def _tangents_kernel() -> list[str]:
     out = [
-        '@njit(cache=True, error_model="numpy")',
+        '@njit(cache=True, error_model="numpy", nogil=True)',
         f"def tangents({ARGS}, val, seeds, dot):",
         "    K = dot.shape[1]",
         SEG_LOOP.rstrip("\n"),
@@ -192,7 +192,7 @@ def _tangents_kernel() -> list[str]:
 
 def _adjoints_kernel() -> list[str]:
     out = [
-        '@njit(cache=True, error_model="numpy")',
+        '@njit(cache=True, error_model="numpy", nogil=True)',
         f"def adjoints({ARGS}, val, bar):",
         "    K = bar.shape[1]",
         REV_SEG_LOOP.rstrip("\n"),
@@ -234,7 +234,7 @@ def _adjoints_kernel() -> list[str]:
 
 def _hvp_kernel() -> list[str]:
     out = [
-        '@njit(cache=True, error_model="numpy")',
+        '@njit(cache=True, error_model="numpy", nogil=True)',
         f"def hvp_reverse({ARGS}, val, dot, bar, bdot):",
         "    K = dot.shape[1]",
         REV_SEG_LOOP.rstrip("\n"),
@@ -299,7 +299,7 @@ def _hvp_kernel() -> list[str]:
 def _first_order_mask_kernel() -> list[str]:
     """Bit i of mask[k] is set when node k may depend on its argument i (local: at val)."""
     out = [
-        '@njit(cache=True, error_model="numpy")',
+        '@njit(cache=True, error_model="numpy", nogil=True)',
         f"def first_order_mask({ARGS}, val, local, mask):",
         SEG_LOOP.rstrip("\n"),
         f"        if o == {LINEAR}:",
@@ -340,7 +340,7 @@ def _sparse_tangents_kernel() -> list[str]:
     touch; those with ``refresh[k] == 0`` have a constant gradient and are skipped.
     """
     out = [
-        '@njit(cache=True, error_model="numpy")',
+        '@njit(cache=True, error_model="numpy", nogil=True)',
         "def sparse_tangents(",
         f"    {ARGS}, val, mask, length, voff, eoff, lptr, lr, lw, le, refresh, pos, gv0, gv",
         "):",

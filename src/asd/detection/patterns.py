@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InputError
-from ..evaluate.sweeps import as_input, kernels, node_values
+from ..evaluation.sweeps import as_input, kernels, node_values
 from ..operators.table import BY_CODE
 from ..tape import Tape
 from . import kernels as dk
