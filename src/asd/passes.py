@@ -41,65 +41,57 @@ def reachable(op, a, b, c, lin_idx, roots, n_nodes):
 
 @njit(cache=True)
 def _compact(op, a, b, c, p, q, lin_idx, lin_w, live):
-    """Keep the live nodes (and their linear terms), renumbering every reference."""
+    """Keep the live nodes (and their linear terms), renumbering every reference.
+
+    Works in place (node j <= k and term t2 <= t are written after being read), so
+    the caller must own the arrays; returns views of their live prefixes.
+    """
     N = op.shape[0]
     new_id = np.full(N, -1, np.int64)
     n_keep = 0
-    n_terms = 0
     for k in range(N):
         if live[k]:
             new_id[k] = n_keep
             n_keep += 1
-            if op[k] == LINEAR:
-                n_terms += b[k] - a[k]
-    op2 = np.empty(n_keep, op.dtype)
-    a2 = np.empty(n_keep, np.int64)
-    b2 = np.empty(n_keep, np.int64)
-    c2 = np.empty(n_keep, np.int64)
-    p2 = np.empty(n_keep)
-    q2 = np.empty(n_keep)
-    idx2 = np.empty(n_terms, np.int64)
-    w2 = np.empty(n_terms)
     t2 = 0
     for k in range(N):
         j = new_id[k]
         if j < 0:
             continue
         o = op[k]
-        op2[j] = o
-        p2[j] = p[k]
-        q2[j] = q[k]
-        c2[j] = new_id[c[k]] if c[k] >= 0 else -1
+        ak, bk, ck = a[k], b[k], c[k]
+        op[j] = o
+        p[j] = p[k]
+        q[j] = q[k]
+        c[j] = new_id[ck] if ck >= 0 else -1
         if o == LINEAR:
-            a2[j] = t2
-            for t in range(a[k], b[k]):
-                idx2[t2] = new_id[lin_idx[t]]
-                w2[t2] = lin_w[t]
+            a[j] = t2
+            for t in range(ak, bk):
+                lin_idx[t2] = new_id[lin_idx[t]]
+                lin_w[t2] = lin_w[t]
                 t2 += 1
-            b2[j] = t2
+            b[j] = t2
         elif o == INPUT:
-            a2[j] = a[k]
-            b2[j] = -1
+            a[j] = ak
+            b[j] = -1
         else:
-            a2[j] = new_id[a[k]] if a[k] >= 0 else -1
-            b2[j] = new_id[b[k]] if b[k] >= 0 else -1
-    return op2, a2, b2, c2, p2, q2, idx2, w2, new_id
+            a[j] = new_id[ak] if ak >= 0 else -1
+            b[j] = new_id[bk] if bk >= 0 else -1
+    return (
+        op[:n_keep],
+        a[:n_keep],
+        b[:n_keep],
+        c[:n_keep],
+        p[:n_keep],
+        q[:n_keep],
+        lin_idx[:t2],
+        lin_w[:t2],
+        new_id,
+    )
 
 
 def _roots(tape: Tape) -> np.ndarray:
     return np.concatenate([tape.outputs.ravel(), [g.node for g in tape.guards]]).astype(np.int64)
-
-
-def eliminate_dead_code(tape: Tape) -> Tape:
-    """Drop every node that reaches neither an output nor a guard; inputs stay ``0..n-1``."""
-    live = reachable(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, _roots(tape), tape.n_nodes)
-    live[: tape.n_inputs] = True
-    if live.all():
-        return tape
-    return _rebuild(
-        tape,
-        *_compact(tape.op, tape.a, tape.b, tape.c, tape.p, tape.q, tape.lin_idx, tape.lin_w, live),
-    )
 
 
 def _rebuild(tape: Tape, op, a, b, c, p, q, lin_idx, lin_w, new_id) -> Tape:
@@ -256,4 +248,4 @@ def optimize(tape: Tape) -> Tape:
     q[fused] = nbias[fused]
     live = reachable(op, a, b, c, nidx, roots, tape.n_nodes)
     live[: tape.n_inputs] = True
-    return _rebuild(tape, *_compact(op, a, b, c, p, q, nidx, nw, live))
+    return _rebuild(tape, *_compact(op, a, b, c, p, q, nidx, nw, live))  # arrays are ours

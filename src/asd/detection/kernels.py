@@ -126,9 +126,18 @@ def rows_of_sets(nodes, start, length, buf):
     for i in range(m):
         r = nodes[i]
         s = start[r]
-        row = buf[s : s + length[r]].copy()
-        row.sort()
-        indices[indptr[i] : indptr[i + 1]] = row
+        lo = indptr[i]
+        n = length[r]
+        if n > 32:
+            indices[lo : lo + n] = np.sort(buf[s : s + n].copy())
+            continue
+        for u in range(n):  # insertion sort: rows are short
+            v = buf[s + u]
+            w = lo + u
+            while w > lo and indices[w - 1] > v:
+                indices[w] = indices[w - 1]
+                w -= 1
+            indices[w] = v
     return indptr, indices
 
 
