@@ -17,11 +17,20 @@ from .errors import (
     UnsupportedFunctionError,
 )
 from .evaluation import evaluate, hvp, jvp, vjp
-from .nlp import NLP, CallbackError, NonFiniteError
 from .tape import Tape
 from .tracing import TracedArray, trace
 
 __version__ = "0.1.0"
+
+_LAZY = {"NLP", "CallbackError", "NonFiniteError"}  # scipy.optimize loads only when used
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from . import nlp
+
+        return getattr(nlp, name)
+    raise AttributeError(f"module 'asd' has no attribute {name!r}")
 
 __all__ = [
     "NLP",
