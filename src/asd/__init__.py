@@ -32,6 +32,7 @@ def __getattr__(name: str):
         return getattr(nlp, name)
     raise AttributeError(f"module 'asd' has no attribute {name!r}")
 
+
 __all__ = [
     "NLP",
     "AsdError",

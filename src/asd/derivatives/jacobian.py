@@ -116,7 +116,7 @@ class SparseJacobian(Prepared):
         if self.pattern.nnz == 0:
             return np.zeros(0)
         if self.mode == "direct":
-            return self._direct.values(xf).copy()
+            return self._direct.values(xf)
         if self.mode == "forward":
             _, compressed = ws.forward(xf, self._seeds)
         else:

@@ -88,26 +88,41 @@ def _layout(outputs, length):
 
 
 @njit(cache=True)
+def _push(arr, n, value):
+    if n >= arr.shape[0]:
+        grown = np.empty(2 * arr.shape[0] + 16, arr.dtype)
+        grown[:n] = arr[:n]
+        arr = grown
+    arr[n] = value
+    return arr
+
+
+@njit(cache=True)
 def _plan(seg_ptr, seg_op, ia, ib, ic, lin_idx, lin_w, mask, start, length, buf, n_in, voff, total):
+    """Compile the accumulation into a flat stream ``gv[dst] += coef[c] * gv[src]``.
+
+    Gradients that do not depend on x (inputs, linear combinations of them) are
+    folded into ``gv0`` once. Each evaluation resets the x-dependent entries
+    (``reset_idx`` to ``reset_val``), fills the per-node partial slots, then runs the
+    stream in tape order.
+    """
     N = ia.shape[0]
-    eoff = np.full((N, 3), -2, np.int32)  # int32 index arrays: half the memory traffic
+    slot = np.full((N, 3), -1, np.int32)
     posmap = np.full(n_in, -1, np.int64)
-    pos = np.empty(max(16, total), np.int32)
-    npos = 0
     constgrad = np.zeros(N, np.bool_)
-    refresh = np.zeros(N, np.uint8)
     gv0 = np.zeros(total)
-    lptr = np.zeros(N + 1, np.int64)
-    lr = np.empty(lin_idx.shape[0], np.int32)
-    lw = np.empty(lin_idx.shape[0])
-    le = np.empty(lin_idx.shape[0], np.int32)
-    nl = 0
-    cost = 0
+    coef = np.zeros(64)
+    ncoef = 0
+    dst = np.empty(1024, np.int32)
+    src = np.empty(1024, np.int32)
+    cix = np.empty(1024, np.int32)
+    nins = 0
+    reset_idx = np.empty(1024, np.int32)
+    nreset = 0
     args = np.empty(3, np.int64)
     for s in range(seg_op.shape[0]):
         o = seg_op[s]
         for k in range(seg_ptr[s], seg_ptr[s + 1]):
-            lptr[k] = nl
             if o == INPUT:
                 constgrad[k] = True
                 gv0[voff[k]] = 1.0
@@ -128,6 +143,9 @@ def _plan(seg_ptr, seg_op, ia, ib, ic, lin_idx, lin_w, mask, start, length, buf,
             else:
                 args[0], args[1], args[2] = ia[k], ib[k], ic[k]
                 t0, t1 = 0, 3
+                for i in range(lk):  # a nonlinear node starts from zero
+                    reset_idx = _push(reset_idx, nreset, base + i)
+                    nreset += 1
             all_const = o == LINEAR
             for t in range(t0, t1):
                 if o == LINEAR:
@@ -143,36 +161,41 @@ def _plan(seg_ptr, seg_op, ia, ib, ic, lin_idx, lin_w, mask, start, length, buf,
                 if o == LINEAR and constgrad[r]:
                     w = lin_w[t]  # fold the constant contribution now
                     for u in range(lr_len):
-                        dst = u if same else posmap[buf[start[r] + u]]
-                        gv0[base + dst] += w * gv0[voff[r] + u]
+                        d = u if same else posmap[buf[start[r] + u]]
+                        gv0[base + d] += w * gv0[voff[r] + u]
                     continue
                 all_const = False
-                cost += lr_len
-                if same:
-                    e = -1
-                else:
-                    if npos + lr_len > pos.shape[0]:
-                        grown = np.empty(2 * (npos + lr_len), np.int32)
-                        grown[:npos] = pos[:npos]
-                        pos = grown
-                    e = npos
-                    for u in range(lr_len):
-                        pos[npos + u] = posmap[buf[start[r] + u]]
-                    npos += lr_len
-                if o == LINEAR:
-                    lr[nl] = r
-                    lw[nl] = lin_w[t]
-                    le[nl] = e
-                    nl += 1
-                else:
-                    eoff[k, t] = e
+                c = ncoef
+                coef = _push(coef, ncoef, lin_w[t] if o == LINEAR else 0.0)
+                ncoef += 1
+                if o != LINEAR:
+                    slot[k, t] = c
+                for u in range(lr_len):
+                    d = base + (u if same else posmap[buf[start[r] + u]])
+                    if o == LINEAR:  # x-dependent entries restart from the constant part
+                        reset_idx = _push(reset_idx, nreset, d)
+                        nreset += 1
+                    dst = _push(dst, nins, d)
+                    src = _push(src, nins, voff[r] + u)
+                    cix = _push(cix, nins, c)
+                    nins += 1
             if o == LINEAR:
                 constgrad[k] = all_const
-                if not all_const:
-                    refresh[k] = 1
-                    cost += lk
-    lptr[N] = nl
-    return eoff, lptr, lr[:nl], lw[:nl], le[:nl], refresh, pos[:npos], gv0, cost
+    reset_idx = reset_idx[:nreset]
+    reset_val = np.empty(nreset)
+    for i in range(nreset):
+        reset_val[i] = gv0[reset_idx[i]]
+    return slot, coef[:ncoef], dst[:nins], src[:nins], cix[:nins], reset_idx, reset_val, gv0
+
+
+@njit(cache=True, nogil=True)
+def _accumulate(gv, coef, dst, src, cix, reset_idx, reset_val):
+    for i in range(reset_idx.shape[0]):
+        gv[reset_idx[i]] = reset_val[i]
+    for t in range(dst.shape[0]):
+        c = coef[cix[t]]
+        if c != 0.0:
+            gv[dst[t]] += c * gv[src[t]]
 
 
 @njit(cache=True)
@@ -207,12 +230,10 @@ class DirectJacobian:
     def __init__(self, tape: Tape, mask: np.ndarray, sets: tuple[np.ndarray, ...]):
         start, length, buf = sets
         self.tape = tape
-        self.mask = mask
-        self.length = length
         voff, total, self._outputs_first = _layout(tape.outputs, length)
         if self._outputs_first:  # each output row's entries in sorted column order
             _sort_sets(tape.outputs, start, length, buf)
-        plan = _plan(
+        slot, coef, dst, src, cix, reset_idx, reset_val, gv0 = _plan(
             tape.seg_ptr,
             tape.seg_op,
             tape.a,
@@ -228,14 +249,14 @@ class DirectJacobian:
             voff,
             total,
         )
-        self._plan = (voff, *plan[:-1])
+        self._slot, self._coef = slot, coef
+        self._stream = (dst, src, cix, reset_idx, reset_val)
         #: multiply-adds per evaluation (the cost model compares it with colouring)
-        self.cost = int(plan[-1])
-        gv0 = plan[-2]
+        self.cost = int(dst.size)
         self.nnz = int(length[tape.outputs].sum())
         if not self._outputs_first:
             self.gather = _output_gather(tape.outputs, start, length, buf, voff)
-        self._gv = gv0.copy()
+        self._gv = gv0
         self._val = np.zeros(tape.n_nodes)
         self._needed = _needed_values(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, READS)
 
@@ -247,7 +268,8 @@ class DirectJacobian:
         kernels().values_subset(*args, x, val, self._needed)
         if tape.guards:
             node_values(tape, x, val)  # full values with the guard check
-        kernels().sparse_tangents(*args, val, self.mask, self.length, *self._plan, self._gv)
+        kernels().edge_partials(*args, val, self._slot, self._coef)
+        _accumulate(self._gv, self._coef, *self._stream)
         if self._outputs_first:
             return self._gv[: self.nnz].copy()
         return self._gv[self.gather]

@@ -330,6 +330,245 @@ def _first_order_mask_kernel() -> list[str]:
     return out
 
 
+def _edge_partials_kernel() -> list[str]:
+    """First partials of the nodes that have a slot: ``coef[slot[k, i]] = ∂node_k/∂arg_i``.
+
+    A partial the table's gate says vanishes at this point is written as exactly 0.0,
+    and the accumulation skips zero coefficients, so an inf or NaN on an inactive
+    branch never leaks into the derivative.
+    """
+    out = [
+        '@njit(cache=True, error_model="numpy", nogil=True)',
+        f"def edge_partials({ARGS}, val, slot, coef):",
+        SEG_LOOP.rstrip("\n"),
+        f"        if o == {INPUT} or o == {CONST} or o == {LINEAR}:",
+        "            continue",
+    ]
+    for code, op in _ops():
+        act = _active(op)
+        if not act:
+            continue
+        out += [f"        if o == {code}:  # {op.name}", "            for k in range(k0, k1):"]
+        out += [
+            "                if " + " and ".join(f"slot[k, {i}] < 0" for i in act) + ":",
+            "                    continue",
+        ]
+        out += _partials(op, "                ")
+        for i in act:
+            out += [
+                f"                if slot[k, {i}] >= 0:",
+                f"                    coef[slot[k, {i}]] = d{i} if g{i} else 0.0",
+            ]
+        out.append("            continue")
+    out.append("")
+    return out
+
+
+def _values_subset_kernel() -> list[str]:
+    """Values of the nodes flagged in ``needed`` only (those some partial reads)."""
+    src = "\n".join(_values_kernel())
+    src = src.replace("def values(", "def values_subset(").replace(
+        ", x, val):", ", x, val, needed):"
+    )
+    loop = "            for k in range(k0, k1):\n"
+    skip = "                if not needed[k]:\n                    continue\n"
+    src = src.replace(loop, loop + skip)
+    return src.split("\n")
+
+
+def _partials(op: Op, indent: str) -> list[str]:
+    act = _active(op)
+    exprs = [op.first_partial(i) for i in act]
+    lines = _loads(_uses(*exprs, *(_gate(op, i) for i in act)), indent)
+    for i in act:
+        lines.append(f"{indent}d{i} = {op.first_partial(i)}")
+        lines.append(f"{indent}g{i} = {_gate(op, i)}")
+    return lines
+
+
+def _tangents_kernel() -> list[str]:
+    out = [
+        '@njit(cache=True, error_model="numpy", nogil=True)',
+        f"def tangents({ARGS}, val, seeds, dot):",
+        "    K = dot.shape[1]",
+        SEG_LOOP.rstrip("\n"),
+        f"        if o == {INPUT}:",
+        "            for k in range(k0, k1):",
+        "                for j in range(K):",
+        "                    dot[k, j] = seeds[ia[k], j]",
+        f"        elif o == {CONST}:",
+        "            for k in range(k0, k1):",
+        "                for j in range(K):",
+        "                    dot[k, j] = 0.0",
+        f"        elif o == {LINEAR}:",
+        "            for k in range(k0, k1):",
+        "                for j in range(K):",
+        "                    dot[k, j] = 0.0",
+        "                for t in range(ia[k], ib[k]):",
+        "                    w = lin_w[t]",
+        "                    i = lin_idx[t]",
+        "                    for j in range(K):",
+        "                        dot[k, j] += w * dot[i, j]",
+    ]
+    for code, op in _ops():
+        out.append(f"        elif o == {code}:  # {op.name}")
+        out.append("            for k in range(k0, k1):")
+        act = _active(op)
+        if not act:
+            out += ["                for j in range(K):", "                    dot[k, j] = 0.0"]
+            continue
+        out += _partials(op, "                ")
+        out += ["                for j in range(K):", "                    t = 0.0"]
+        for i in act:
+            out += [
+                f"                    if g{i}:",
+                f"                        t += d{i} * dot[i{ARG_NAMES[i]}[k], j]",
+            ]
+        out.append("                    dot[k, j] = t")
+    out.append("")
+    return out
+
+
+def _adjoints_kernel() -> list[str]:
+    out = [
+        '@njit(cache=True, error_model="numpy", nogil=True)',
+        f"def adjoints({ARGS}, val, bar):",
+        "    K = bar.shape[1]",
+        REV_SEG_LOOP.rstrip("\n"),
+        f"        if o == {LINEAR}:",
+        "            for k in range(k1 - 1, k0 - 1, -1):",
+        "                for t in range(ia[k], ib[k]):",
+        "                    w = lin_w[t]",
+        "                    i = lin_idx[t]",
+        "                    for j in range(K):",
+        "                        bar[i, j] += w * bar[k, j]",
+    ]
+    for code, op in _ops():
+        act = _active(op)
+        if not act:
+            continue
+        out += [
+            f"        elif o == {code}:  # {op.name}",
+            "            for k in range(k1 - 1, k0 - 1, -1):",
+            "                live = False",
+            "                for j in range(K):",
+            "                    if bar[k, j] != 0.0:",
+            "                        live = True",
+            "                        break",
+            "                if not live:",
+            "                    continue",
+            *_partials(op, "                "),
+        ]
+        for i in act:
+            arg = ARG_NAMES[i]
+            out += [
+                f"                if g{i}:",
+                f"                    r = i{arg}[k]",
+                "                    for j in range(K):",
+                f"                        bar[r, j] += d{i} * bar[k, j]",
+            ]
+    out.append("")
+    return out
+
+
+def _hvp_kernel() -> list[str]:
+    out = [
+        '@njit(cache=True, error_model="numpy", nogil=True)',
+        f"def hvp_reverse({ARGS}, val, dot, bar, bdot):",
+        "    K = dot.shape[1]",
+        REV_SEG_LOOP.rstrip("\n"),
+        f"        if o == {LINEAR}:",
+        "            for k in range(k1 - 1, k0 - 1, -1):",
+        "                gk = bar[k]",
+        "                for t in range(ia[k], ib[k]):",
+        "                    w = lin_w[t]",
+        "                    i = lin_idx[t]",
+        "                    bar[i] += w * gk",
+        "                    for j in range(K):",
+        "                        bdot[i, j] += w * bdot[k, j]",
+    ]
+    for code, op in _ops():
+        act = _active(op)
+        if not act:
+            continue
+        hs = {
+            (i, l): op.second_partial(i, l)
+            for i in range(op.arity)
+            for l in range(i, op.arity)
+            if op.second_partial(i, l) != "0"
+        }
+        lines = _partials(op, "                ")
+        extra = _uses(*hs.values()) - _uses(
+            *(op.first_partial(i) for i in act), *(_gate(op, i) for i in act)
+        )
+        lines += _loads(extra, "                ")
+        for (i, l), h in hs.items():
+            lines.append(f"                h{i}{l} = {h}")
+        out += [
+            f"        elif o == {code}:  # {op.name}",
+            "            for k in range(k1 - 1, k0 - 1, -1):",
+            "                gk = bar[k]",
+            "                live = gk != 0.0",
+            "                if not live:",
+            "                    for j in range(K):",
+            "                        if bdot[k, j] != 0.0:",
+            "                            live = True",
+            "                            break",
+            "                if not live:",
+            "                    continue",
+            *lines,
+        ]
+        for i in act:
+            arg = ARG_NAMES[i]
+            sec = _second_terms(op, i, "j")
+            out += [f"                r = i{arg}[k]", f"                if g{i}:"]
+            out += [f"                    bar[r] += d{i} * gk"]
+            out += ["                for j in range(K):", "                    t = 0.0"]
+            out += [
+                f"                    if g{i}:",
+                f"                        t += d{i} * bdot[k, j]",
+            ]
+            if sec:
+                out.append(f"                    t += gk * ({sec})")
+            out.append("                    bdot[r, j] += t")
+    out.append("")
+    return out
+
+
+def _first_order_mask_kernel() -> list[str]:
+    """Bit i of mask[k] is set when node k may depend on its argument i (local: at val)."""
+    out = [
+        '@njit(cache=True, error_model="numpy", nogil=True)',
+        f"def first_order_mask({ARGS}, val, local, mask):",
+        SEG_LOOP.rstrip("\n"),
+        f"        if o == {LINEAR}:",
+        "            for k in range(k0, k1):",
+        "                mask[k] = 1",
+    ]
+    for code, op in _ops():
+        act = _active(op)
+        if not act:
+            continue
+        out += [f"        elif o == {code}:  # {op.name}", "            for k in range(k0, k1):"]
+        glob = {i: _gate(op, i, local=False) for i in act}
+        loc = {i: _gate(op, i, local=True) for i in act}
+        out += _loads(_uses(*glob.values()), "                ")
+        out.append("                m = 0")
+        for i in act:
+            out.append(f"                if {glob[i]}:")
+            out.append(f"                    m |= {1 << i}")
+        if any(loc[i] != glob[i] for i in act):
+            out.append("                if local:")
+            out += _loads(_uses(*loc.values()) - _uses(*glob.values()), "                    ")
+            for i in act:
+                if loc[i] != glob[i]:
+                    out.append(f"                    if not ({loc[i]}):")
+                    out.append(f"                        m &= {0xFF ^ (1 << i)}")
+        out.append("                mask[k] = m")
+    out.append("")
+    return out
+
+
 def _sparse_tangents_kernel() -> list[str]:
     """Direct Jacobian accumulation: each node's gradient over its own dependency set.
 
@@ -406,7 +645,7 @@ def kernel_source() -> str:
         _adjoints_kernel,
         _hvp_kernel,
         _first_order_mask_kernel,
-        _sparse_tangents_kernel,
+        _edge_partials_kernel,
         _values_subset_kernel,
     ):
         parts.append("\n".join(build()))
