@@ -8,7 +8,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..detection import hessian_pattern
+from ..detection.patterns import dependencies
 from ..errors import InputError
+from ..evaluation.hessian_engine import HessianEngine
 from ..evaluation.workspace import Workspace
 from ..tracing import trace
 from .common import Prepared, check_format, to_format
@@ -37,7 +39,9 @@ class SparseHessian(Prepared):
         format: str = "csr",
         args: tuple = (),
         weighted: bool | None = None,
+        mode: str = "auto",
     ):
+        self.requested_mode = mode
         if coloring not in ("star", "acyclic"):
             raise InputError(f"asd: coloring must be 'star' or 'acyclic', not {coloring!r}")
         self.sparsity = sparsity
@@ -51,21 +55,31 @@ class SparseHessian(Prepared):
         x0 = np.asarray(x0, dtype=np.float64)
         local = isinstance(self.sparsity, str) and self.sparsity == "local"
         tape = trace(self._fun, x0, "local" if local else "global", self._args)
+        deps = None
         if isinstance(self.sparsity, str):
             if self.sparsity not in ("global", "local"):
                 raise InputError(
                     "asd: sparsity must be 'global', 'local' or a boolean sparse matrix"
                 )
-            pattern = hessian_pattern(tape, x0 if local else None, self.sparsity)
+            deps = dependencies(tape, x0 if local else None, self.sparsity)
+            pattern = hessian_pattern(tape, deps=deps)
         else:
             pattern = _user_pattern(self.sparsity, tape)
         self.tape = tape
         self.pattern = pattern
-        from ..coloring import color
-
-        self.coloring = color(pattern, problem=self.problem, order=self.order)
-        self.ncolors = self.coloring.ncolors
-        self._seeds = np.ascontiguousarray(self.coloring.seed_matrix(), dtype=np.float64)
+        self.engine = HessianEngine(
+            tape,
+            pattern,
+            deps,
+            mode=self.requested_mode if deps is not None else "colored",
+            coloring=self.problem,
+            order=self.order,
+        )
+        self.mode = self.engine.mode
+        self.coloring = self.engine.coloring
+        self.ncolors = self.engine.ncolors
+        self._full = self.engine.full_from_lower()
+        self._upper = self.engine.upper_order()
         self._workspace = Workspace(tape)
         if self.weighted is None:
             self.weighted = tape.n_outputs != 1
@@ -107,13 +121,12 @@ class SparseHessian(Prepared):
         w = self._weights(v)
         if self.pattern.nnz == 0:
             return np.zeros(0)
-        compressed = ws.hessian(xf, w, self._seeds)
+        lower = self.engine.lower_values(xf, w)
         if triangle == "full":
-            return self.coloring.decompress_values(compressed)
-        lower = self.coloring.decompress_values(compressed, triangle="lower")
+            return lower[self._full]
         if triangle == "lower":
             return lower
-        return lower[self._upper_order()]
+        return lower[self._upper]
 
     def __call__(self, x, *rest):
         """H(x, *args) (scalar f) or Σ vᵢ∇²fᵢ(x) as H(x, v) (vector f), in ``format``."""
@@ -129,15 +142,10 @@ class SparseHessian(Prepared):
             P = self.pattern
             rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
             return rows.astype(np.int64), P.indices.astype(np.int64)
-        rows, cols = self.coloring.structure(triangle="lower")
+        rows, cols = self.engine.rows, self.engine.cols
         if triangle == "lower":
             return rows, cols
-        order = self._upper_order()
-        return cols[order], rows[order]
-
-    def _upper_order(self) -> np.ndarray:
-        rows, cols = self.coloring.structure(triangle="lower")
-        return np.lexsort((rows, cols))
+        return cols[self._upper], rows[self._upper]
 
     @property
     def nnz(self) -> int:
@@ -148,8 +156,8 @@ class SparseHessian(Prepared):
             return "SparseHessian(unprepared)"
         n = self.pattern.shape[0]
         return (
-            f"SparseHessian({n}x{n}, nnz={self.nnz}, {self.problem} colouring, "
-            f"{self.ncolors} colours, format={self.format!r})"
+            f"SparseHessian({n}x{n}, nnz={self.nnz}, {self.mode} mode, {self.problem} "
+            f"colouring: {self.ncolors} colours, format={self.format!r})"
         )
 
 
@@ -180,6 +188,7 @@ def hessian(
     format: str = "csr",
     args: tuple = (),
     weighted: bool | None = None,
+    mode: str = "auto",
 ) -> SparseHessian:
     """Prepared sparse Hessian of ``fun``; ``H(x)`` or ``H(x, v)`` returns the matrix."""
     return SparseHessian(
@@ -191,4 +200,5 @@ def hessian(
         format=format,
         args=args,
         weighted=weighted,
+        mode=mode,
     )

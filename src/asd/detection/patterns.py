@@ -66,13 +66,14 @@ def jacobian_pattern(tape: Tape, x=None, mode: str = "global", deps=None) -> sp.
     return sp.csr_array((data, indices, indptr), shape=(tape.n_outputs, tape.n_inputs))
 
 
-def hessian_pattern(tape: Tape, x=None, mode: str = "global", weights=None) -> sp.csr_array:
+def hessian_pattern(
+    tape: Tape, x=None, mode: str = "global", weights=None, deps=None
+) -> sp.csr_array:
     """Boolean symmetric (n x n) pattern of ∇²(wᵀf), the union over outputs by default.
 
     ``weights`` (length m) restricts the union to outputs with a nonzero weight.
     """
-    mask = edge_mask(tape, x, mode)
-    start, length, buf = _sets(tape, mask)
+    mask, (start, length, buf) = deps if deps is not None else dependencies(tape, x, mode)
     roots = tape.outputs
     if weights is not None:
         w = np.broadcast_to(np.asarray(weights, np.float64), (tape.n_outputs,))

@@ -98,7 +98,9 @@ def _push(arr, n, value):
 
 
 @njit(cache=True)
-def _plan(seg_ptr, seg_op, ia, ib, ic, lin_idx, lin_w, mask, start, length, buf, n_in, voff, total):
+def _plan(
+    seg_ptr, seg_op, ia, ib, ic, lin_idx, lin_w, mask, start, length, buf, n_in, voff, total, want
+):
     """Compile the accumulation into a flat stream ``gv[dst] += coef[c] * gv[src]``.
 
     Gradients that do not depend on x (inputs, linear combinations of them) are
@@ -134,6 +136,8 @@ def _plan(seg_ptr, seg_op, ia, ib, ic, lin_idx, lin_w, mask, start, length, buf,
             base = voff[k]
             if lk == 0:
                 constgrad[k] = o == LINEAR
+                continue
+            if not want[k]:
                 continue
             sk = start[k]
             for i in range(lk):
@@ -227,8 +231,11 @@ def _output_gather(outputs, start, length, buf, voff):
 class DirectJacobian:
     """Jacobian values in CSR order of the detected pattern, by sparse accumulation."""
 
-    def __init__(self, tape: Tape, mask: np.ndarray, sets: tuple[np.ndarray, ...]):
+    def __init__(self, tape: Tape, mask: np.ndarray, sets: tuple[np.ndarray, ...], want=None):
+        """``want`` (bool per node) limits the stream to the gradients someone reads."""
         start, length, buf = sets
+        if want is None:
+            want = np.ones(tape.n_nodes, np.bool_)
         self.tape = tape
         voff, total, self._outputs_first = _layout(tape.outputs, length)
         if self._outputs_first:  # each output row's entries in sorted column order
@@ -248,7 +255,9 @@ class DirectJacobian:
             tape.n_inputs,
             voff,
             total,
+            want,
         )
+        self.voff = voff
         self._slot, self._coef = slot, coef
         self._stream = (dst, src, cix, reset_idx, reset_val)
         #: multiply-adds per evaluation (the cost model compares it with colouring)
@@ -260,6 +269,12 @@ class DirectJacobian:
         self._val = np.zeros(tape.n_nodes)
         self._needed = _needed_values(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, READS)
 
+    def gradients(self, val: np.ndarray) -> np.ndarray:
+        """Every node's sparse gradient (offsets ``voff``), given the needed node values."""
+        kernels().edge_partials(*self.tape.kernel_args(), val, self._slot, self._coef)
+        _accumulate(self._gv, self._coef, *self._stream)
+        return self._gv
+
     def values(self, x: np.ndarray) -> np.ndarray:
         """Nonzeros of J(x) in CSR order (``x`` already checked and flat)."""
         tape = self.tape
@@ -268,8 +283,7 @@ class DirectJacobian:
         kernels().values_subset(*args, x, val, self._needed)
         if tape.guards:
             node_values(tape, x, val)  # full values with the guard check
-        kernels().edge_partials(*args, val, self._slot, self._coef)
-        _accumulate(self._gv, self._coef, *self._stream)
+        self.gradients(val)
         if self._outputs_first:
             return self._gv[: self.nnz].copy()
         return self._gv[self.gather]

@@ -20,6 +20,7 @@ from ..detection import hessian_pattern, jacobian_pattern
 from ..detection.patterns import dependencies
 from ..errors import InputError
 from ..evaluation.direct import DirectJacobian
+from ..evaluation.hessian_engine import HessianEngine
 from ..evaluation.workspace import Workspace
 from ..tracing import trace
 from .ipopt import solve_ipopt
@@ -69,6 +70,7 @@ class NLP(PyNumeroMethods):
         cu=None,
         *,
         hessian_coloring: str = "star",
+        hessian_mode: str = "auto",
         order: str | None = None,
     ):
         t0 = time.perf_counter()
@@ -110,15 +112,19 @@ class NLP(PyNumeroMethods):
         t2 = time.perf_counter()
 
         # Hessian of the Lagrangian: union over objective and constraints, lower triangle
-        self.hessian_pattern = hessian_pattern(self.tape)
+        deps = dependencies(self.tape)
+        self.hessian_pattern = hessian_pattern(self.tape, deps=deps)
         t3 = time.perf_counter()
-        from ..coloring import color
-
-        self.hessian_coloring = color(
-            self.hessian_pattern, problem=hessian_coloring, order=order or "natural"
+        self.hessian_engine = HessianEngine(
+            self.tape,
+            self.hessian_pattern,
+            deps,
+            mode=hessian_mode,
+            coloring=hessian_coloring,
+            order=order or "natural",
         )
-        self._hess_seeds = np.ascontiguousarray(self.hessian_coloring.seed_matrix(), np.float64)
-        self._hess_structure = self.hessian_coloring.structure(triangle="lower")
+        self.hessian_coloring = self.hessian_engine.coloring
+        self._hess_structure = (self.hessian_engine.rows, self.hessian_engine.cols)
         self._ws = Workspace(self.tape)
         self._grad_seed = np.zeros((self.m + 1, 1))
         self._grad_seed[0, 0] = 1.0
@@ -127,7 +133,7 @@ class NLP(PyNumeroMethods):
             "trace": t1 - t0,
             "jacobian detection": t2 - t1,
             "hessian detection": t3 - t2,
-            "coloring": t4 - t3,
+            "coloring and plans": t4 - t3,
         }
         self.timings = Timings()
         # PyNumero-style state
@@ -184,8 +190,7 @@ class NLP(PyNumeroMethods):
             w[1:] = lagrange
             if not np.isfinite(w).all():
                 raise InputError("asd: the Lagrange multipliers or σ contain NaN / inf")
-            compressed = self._ws.hessian(self._ws.check(x), w, self._hess_seeds)
-            return self.hessian_coloring.decompress_values(compressed, triangle="lower")
+            return self.hessian_engine.lower_values(self._ws.check(x), w)
 
         return self._timed("hessian", run)
 

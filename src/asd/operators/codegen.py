@@ -119,6 +119,39 @@ def _values_kernel() -> list[str]:
     return out
 
 
+def _second_coefs_kernel() -> list[str]:
+    """``hcoef[hslot[k, p]] = bar[k] * ∂²node_k/∂arg_i∂arg_j`` for pair p = (0,0), (0,1), (1,1)."""
+    out = [
+        '@njit(cache=True, error_model="numpy", nogil=True)',
+        f"def second_coefs({ARGS}, val, bar, hslot, hcoef):",
+        SEG_LOOP.rstrip("\n"),
+        f"        if o == {INPUT} or o == {CONST} or o == {LINEAR}:",
+        "            continue",
+    ]
+    pairs = ((0, 0), (0, 1), (1, 1))
+    for code, op in _ops():
+        hs = [(p, op.second_partial(*ij)) for p, ij in enumerate(pairs)]
+        hs = [(p, h) for p, h in hs if h != "0"]
+        if not hs:
+            continue
+        out += [f"        if o == {code}:  # {op.name}", "            for k in range(k0, k1):"]
+        out += ["                gk = bar[k]"]
+        out += _loads(_uses(*(h for _, h in hs)), "                ")
+        for p, h in hs:
+            out += [
+                f"                if hslot[k, {p}] >= 0:",
+                f"                    hcoef[hslot[k, {p}]] = gk * ({h}) if gk != 0.0 else 0.0",
+            ]
+        out.append("            continue")
+    out.append("")
+    return out
+
+
+def second_reads(op: Op) -> set[str]:
+    """Names the second partials read."""
+    return _uses(*op.second.values())
+
+
 def _values_subset_kernel() -> list[str]:
     """Values of the nodes flagged in ``needed`` only (those some partial reads)."""
     src = "\n".join(_values_kernel())
@@ -646,6 +679,7 @@ def kernel_source() -> str:
         _hvp_kernel,
         _first_order_mask_kernel,
         _edge_partials_kernel,
+        _second_coefs_kernel,
         _values_subset_kernel,
     ):
         parts.append("\n".join(build()))

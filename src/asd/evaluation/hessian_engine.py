@@ -1,0 +1,80 @@
+"""Lower-triangle values of ∇²(wᵀf): direct accumulation or star/acyclic colouring.
+
+Both Hessian users (``asd.hessian`` and the NLP's Lagrangian) go through this
+class; it picks the cheaper evaluation by an estimated operation count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import InputError
+from ..tape import Tape
+from .direct_hessian import DirectHessian
+from .workspace import Workspace
+
+HESSIAN_MODES = ("auto", "direct", "colored")
+
+
+class HessianEngine:
+    """Evaluates the lower triangle of a symmetric pattern, in CSR order of ``tril``."""
+
+    def __init__(
+        self,
+        tape: Tape,
+        pattern: sp.csr_array,
+        deps=None,
+        *,
+        mode: str = "auto",
+        coloring: str = "star",
+        order="natural",
+    ):
+        if mode not in HESSIAN_MODES:
+            raise InputError(f"asd: Hessian mode must be one of {HESSIAN_MODES}, not {mode!r}")
+        from ..coloring import color
+
+        self.tape = tape
+        self.n = tape.n_inputs
+        self.pattern = pattern
+        lower = sp.csr_array(sp.tril(pattern), dtype=bool)
+        lower.sort_indices()
+        self.lower = lower
+        self.rows = np.repeat(np.arange(self.n), np.diff(lower.indptr)).astype(np.int64)
+        self.cols = lower.indices.astype(np.int64)
+        self.coloring = color(pattern, problem=coloring, order=order)
+        self.ncolors = self.coloring.ncolors
+        sweep = tape.n_nodes + tape.lin_idx.size
+        self.costs = {"colored": 3.0 * sweep * max(self.ncolors, 1)}
+        self._direct = None
+        if mode in ("auto", "direct"):
+            if deps is None:
+                raise InputError("asd: direct Hessian evaluation needs detected sparsity")
+            self._direct = DirectHessian(tape, *deps, lower)
+            self.costs["direct"] = float(self._direct.cost)
+        self.mode = mode if mode != "auto" else min(self.costs, key=self.costs.get)
+        if self.mode == "colored":
+            self._direct = None
+            self._seeds = np.ascontiguousarray(self.coloring.seed_matrix(), dtype=np.float64)
+            self._workspace = Workspace(tape)
+
+    def lower_values(self, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Nonzeros of tril(∇²(wᵀf)(x)) (``x`` checked and flat)."""
+        if self.lower.nnz == 0:
+            return np.zeros(0)
+        if self._direct is not None:
+            return self._direct.values(x, weights)
+        compressed = self._workspace.hessian(x, weights, self._seeds)
+        return self.coloring.decompress_values(compressed, triangle="lower")
+
+    def full_from_lower(self) -> np.ndarray:
+        """For each entry of the full pattern (CSR order), its index among the lower ones."""
+        P = self.pattern
+        r = np.repeat(np.arange(self.n), np.diff(P.indptr))
+        c = P.indices
+        keys = self.rows * self.n + self.cols
+        return np.searchsorted(keys, np.maximum(r, c) * self.n + np.minimum(r, c))
+
+    def upper_order(self) -> np.ndarray:
+        """Permutation of the lower entries into CSR order of the upper triangle."""
+        return np.lexsort((self.rows, self.cols))

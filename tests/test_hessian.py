@@ -1,0 +1,75 @@
+"""Prepared sparse Hessians, direct and coloured, against finite-difference references."""
+
+import numpy as np
+import pytest
+
+import asd
+
+
+def fd_hessian(f, x, h=1e-4):
+    n = x.size
+    H = np.zeros((n, n))
+    E = np.eye(n) * h
+    for i in range(n):
+        for j in range(i, n):
+            H[i, j] = H[j, i] = (
+                f(x + E[i] + E[j]) - f(x + E[i] - E[j]) - f(x - E[i] + E[j]) + f(x - E[i] - E[j])
+            ) / (4 * h * h)
+    return H
+
+
+def arrow(x):
+    return np.sum(x[0] * np.sin(x[1:])) + np.sum(x**4) / 4
+
+
+def mixed(x):
+    return (
+        np.sum(np.exp(x[:-1] - x[1:]))
+        + np.sum(x[:3] / (1.5 + x[3:6] ** 2))
+        + np.prod(x[:3])
+        + np.hypot(x[0], x[-1])
+        + np.sum(np.where(x > 0.5, x**3, np.arctan2(x, 1 + x * x)))
+    )
+
+
+def vector(x):
+    return np.concatenate([x[:-1] * x[1:], np.sqrt(1 + x**2), [np.sum(x) ** 2]])
+
+
+@pytest.mark.parametrize("mode", ["direct", "colored", "auto"])
+@pytest.mark.parametrize("fun", [arrow, mixed])
+def test_scalar_hessian_modes(fun, mode):
+    rng = np.random.default_rng(0)
+    x = rng.random(7) + 0.1
+    H = asd.hessian(fun, x, mode=mode)
+    for point in (x, rng.random(7) + 0.1):
+        ref = fd_hessian(fun, point)
+        assert np.allclose(H(point).toarray(), ref, atol=1e-5 * max(1, np.abs(ref).max()))
+    if mode != "auto":
+        assert H.mode == mode
+
+
+@pytest.mark.parametrize("mode", ["direct", "colored"])
+def test_weighted_hessian_and_triangles(mode):
+    rng = np.random.default_rng(1)
+    x = rng.random(6)
+    v = rng.standard_normal(6 - 1 + 6 + 1)
+    H = asd.hessian(vector, x, mode=mode)
+    ref = fd_hessian(lambda z: v @ vector(z), x)
+    full = H(x, v).toarray()
+    assert np.allclose(full, ref, atol=1e-5 * np.abs(ref).max())
+    for tri, check in (("lower", np.tril), ("upper", np.triu)):
+        rows, cols = H.structure(tri)
+        vals = H.values(x, v, triangle=tri)
+        M = np.zeros_like(full)
+        M[rows, cols] = vals
+        assert np.allclose(M, check(full))
+    with pytest.raises(asd.InputError, match="weighted"):
+        H(x)
+
+
+def test_direct_is_chosen_for_sum_of_terms():
+    x = np.random.default_rng(2).random(2000)
+    H = asd.hessian(lambda x: np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2), x)
+    assert H.mode == "direct"
+    assert H.ncolors == 3
