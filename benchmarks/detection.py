@@ -56,6 +56,18 @@ def cold_start(N: int) -> tuple[float, float, float]:
     return wall, float(out[0]), float(out[1])
 
 
+def import_floor() -> float:
+    """Wall time of a process that only imports asd's dependencies (numpy, scipy, numba)."""
+    runs = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", "import numpy, scipy.sparse, numba"], check=True, cwd=ROOT
+        )
+        runs.append(time.perf_counter() - t0)
+    return sorted(runs)[1]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small sizes only (CI smoke run)")
@@ -101,6 +113,11 @@ def main() -> None:
         "`f(x)` is one numpy evaluation of the right-hand side for scale.\n\n"
     )
     text += markdown_table(rows, cols)
+    floor = import_floor()
+    text += (
+        f"\nFor scale: a process that only imports numpy, scipy.sparse and numba takes "
+        f"{floor:.2f} s on this machine.\n"
+    )
     big = rows[-1]
     if big["N"] == 192:
         text += (
