@@ -192,3 +192,16 @@ def test_sparse_matrix_products():
     assert np.array_equal(P, A.toarray() != 0)
     tape = asd.trace(lambda x: A @ np.sin(x), x)
     assert np.allclose(asd.evaluate(tape, x), A @ np.sin(x))
+
+
+def test_later_setitem_does_not_rewrite_recorded_instructions():
+    def f(x):
+        y = x * 1.0
+        z = np.cumsum(y)  # records instructions whose arguments view y's ids
+        y[0] = x[2] * 5.0  # must not change what z was computed from
+        return np.concatenate([z, y])
+
+    x = np.array([1.0, 2.0, 3.0])
+    tape = asd.trace(f, x)
+    assert np.allclose(asd.evaluate(tape, x), f(x))
+    assert np.allclose(asd.evaluate(tape, x + 1), f(x + 1))

@@ -36,6 +36,13 @@ def _fingerprint(v) -> tuple:
     )
 
 
+def _owned(v):
+    """A private flat copy of an array argument (scalars pass through)."""
+    if np.ndim(v) == 0:
+        return v
+    return np.array(v, copy=True).ravel()
+
+
 def _same(u, v) -> bool:
     u, v = np.asarray(u), np.asarray(v)
     return u.shape == v.shape and bool(np.array_equal(u, v))
@@ -75,7 +82,9 @@ class Recorder:
         parameters, e.g. ``u * u`` written twice) is not recorded again.
         """
         code = OPCODE[name]
-        parts = (np.asarray(a, np.int64).ravel(), b, c, p, q)
+        # arguments are often views of a traced array's ids, which a later __setitem__
+        # mutates: the tape keeps its own copies
+        parts = tuple(_owned(v) for v in (np.asarray(a, np.int64), b, c, p, q))
         key = (code, *(_fingerprint(v) for v in parts))
         for seen, ids in self._blocks.get(key, ()):
             if all(_same(u, v) for u, v in zip(seen, parts)):
@@ -96,7 +105,7 @@ class Recorder:
             idx, w = idx[keep], w[keep]
         ends = self.lin_size + np.cumsum(counts)
         starts = ends - counts
-        self._lin_chunks.append((idx, np.array(w, np.float64)))
+        self._lin_chunks.append((np.array(idx, copy=True), np.array(w, np.float64)))
         self.lin_size += idx.size
         return self._append(LINEAR, starts, ends, -1, 0.0, bias)
 
