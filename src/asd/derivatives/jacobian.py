@@ -89,14 +89,24 @@ class SparseJacobian(Prepared):
             self.costs["direct"] = self._direct.cost + tape.n_nodes
         elif req == "direct":
             raise InputError("asd: mode='direct' needs detected sparsity, not a given pattern")
-        if req in ("auto", "forward", "reverse"):
-            from ..coloring import color
-        if req in ("auto", "forward"):
-            colorings["forward"] = color(self.pattern, problem="column", order=self.order)
-            self.costs["forward"] = colorings["forward"].ncolors * sweep
-        if req in ("auto", "reverse"):
-            colorings["reverse"] = color(self.pattern, problem="row", order=self.order)
-            self.costs["reverse"] = colorings["reverse"].ncolors * sweep * REVERSE_COST
+        from ..coloring import color
+
+        P = self.pattern
+        # a column colouring needs at least as many colours as the densest row has
+        # entries (a row colouring: column), so colouring is skipped when even that
+        # bound cannot beat direct accumulation
+        bound = {
+            "forward": np.diff(P.indptr).max(initial=0) * sweep,
+            "reverse": np.bincount(P.indices, minlength=P.shape[1]).max(initial=0)
+            * sweep
+            * REVERSE_COST,
+        }
+        direct = self.costs.get("direct", np.inf)
+        for key, problem in (("forward", "column"), ("reverse", "row")):
+            if req == key or (req == "auto" and bound[key] < direct):
+                colorings[key] = color(P, problem=problem, order=self.order)
+                weight = REVERSE_COST if key == "reverse" else 1.0
+                self.costs[key] = colorings[key].ncolors * sweep * weight
         self.mode = min(self.costs, key=self.costs.get)
         if self.mode != "direct":
             self._direct = None

@@ -88,16 +88,6 @@ def _layout(outputs, length):
 
 
 @njit(cache=True)
-def _push(arr, n, value):
-    if n >= arr.shape[0]:
-        grown = np.empty(2 * arr.shape[0] + 16, arr.dtype)
-        grown[:n] = arr[:n]
-        arr = grown
-    arr[n] = value
-    return arr
-
-
-@njit(cache=True)
 def _plan(
     seg_ptr, seg_op, ia, ib, ic, lin_idx, lin_w, mask, start, length, buf, n_in, voff, total, want
 ):
@@ -113,13 +103,31 @@ def _plan(
     posmap = np.full(n_in, -1, np.int64)
     constgrad = np.zeros(N, np.bool_)
     gv0 = np.zeros(total)
-    coef = np.zeros(64)
+    # upper bounds on the stream sizes: every argument set visited once
+    bound = 0
+    nargs = 0
+    for s in range(seg_op.shape[0]):
+        o = seg_op[s]
+        if o == INPUT or o == CONST:
+            continue
+        for k in range(seg_ptr[s], seg_ptr[s + 1]):
+            if o == LINEAR:
+                nargs += ib[k] - ia[k]
+                for t in range(ia[k], ib[k]):
+                    bound += length[lin_idx[t]]
+            else:
+                nargs += 3
+                for r in (ia[k], ib[k], ic[k]):
+                    if r >= 0:
+                        bound += length[r]
+                bound += length[k]
+    coef = np.zeros(nargs + 1)
     ncoef = 0
-    dst = np.empty(1024, np.int32)
-    src = np.empty(1024, np.int32)
-    cix = np.empty(1024, np.int32)
+    dst = np.empty(bound + 1, np.int32)
+    src = np.empty(bound + 1, np.int32)
+    cix = np.empty(bound + 1, np.int32)
     nins = 0
-    reset_idx = np.empty(1024, np.int32)
+    reset_idx = np.empty(bound + 1, np.int32)
     nreset = 0
     args = np.empty(3, np.int64)
     for s in range(seg_op.shape[0]):
@@ -148,7 +156,7 @@ def _plan(
                 args[0], args[1], args[2] = ia[k], ib[k], ic[k]
                 t0, t1 = 0, 3
                 for i in range(lk):  # a nonlinear node starts from zero
-                    reset_idx = _push(reset_idx, nreset, base + i)
+                    reset_idx[nreset] = base + i
                     nreset += 1
             all_const = o == LINEAR
             for t in range(t0, t1):
@@ -170,18 +178,18 @@ def _plan(
                     continue
                 all_const = False
                 c = ncoef
-                coef = _push(coef, ncoef, lin_w[t] if o == LINEAR else 0.0)
+                coef[ncoef] = lin_w[t] if o == LINEAR else 0.0
                 ncoef += 1
                 if o != LINEAR:
                     slot[k, t] = c
                 for u in range(lr_len):
                     d = base + (u if same else posmap[buf[start[r] + u]])
                     if o == LINEAR:  # x-dependent entries restart from the constant part
-                        reset_idx = _push(reset_idx, nreset, d)
+                        reset_idx[nreset] = d
                         nreset += 1
-                    dst = _push(dst, nins, d)
-                    src = _push(src, nins, voff[r] + u)
-                    cix = _push(cix, nins, c)
+                    dst[nins] = d
+                    src[nins] = voff[r] + u
+                    cix[nins] = c
                     nins += 1
             if o == LINEAR:
                 constgrad[k] = all_const
@@ -207,7 +215,13 @@ def _sort_sets(nodes, start, length, buf):
     """Sort the stored index sets of these nodes in place (sets are unordered)."""
     for o in nodes:
         s = start[o]
-        buf[s : s + length[o]] = np.sort(buf[s : s + length[o]].copy())
+        for u in range(s + 1, s + length[o]):  # insertion sort: sets are short
+            v = buf[u]
+            w = u
+            while w > s and buf[w - 1] > v:
+                buf[w] = buf[w - 1]
+                w -= 1
+            buf[w] = v
 
 
 @njit(cache=True)
