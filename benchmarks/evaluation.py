@@ -161,6 +161,7 @@ def hessian_rows(sizes) -> list[dict]:
                 "n": n,
                 "nnz": H.nnz,
                 "colours": H.ncolors,
+                "asd mode": H.mode,
                 "asd prepared H [ms]": f"{t_prep * 1e3:.3f}",
                 "asd one-off H [ms]": f"{t_oneoff * 1e3:.1f}",
             }
@@ -189,8 +190,8 @@ def main() -> None:
     text = header("Prepared and one-off sparse derivatives", ("numpy", "scipy", "numba", "casadi"))
     text += (
         "\nMedians of repeated runs, one process, Numba compiled. *prepared*: the derivative "
-        "object exists, one evaluation is timed. *one-off*: trace + detect + colour + "
-        "evaluate. CasADi is timed through its buffer API (no Python conversion); its "
+        "object exists, one evaluation is timed. *one-off*: trace + detect + colour or "
+        "plan + evaluate. CasADi is timed through its buffer API (no Python conversion); its "
         "symbolic build time is listed separately. Ratios below 1 favour asd.\n\n"
         "## Brusselator Jacobian\n\n"
     )
