@@ -2,20 +2,9 @@
 
 import numpy as np
 import pytest
+from reference import fd_hessian
 
 import asd
-
-
-def fd_hessian(f, x, h=1e-4):
-    n = x.size
-    H = np.zeros((n, n))
-    E = np.eye(n) * h
-    for i in range(n):
-        for j in range(i, n):
-            H[i, j] = H[j, i] = (
-                f(x + E[i] + E[j]) - f(x + E[i] - E[j]) - f(x - E[i] + E[j]) + f(x - E[i] - E[j])
-            ) / (4 * h * h)
-    return H
 
 
 def arrow(x):

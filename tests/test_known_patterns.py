@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from reference import fd_jacobian
 
 import asd
 from asd.detection import hessian_pattern, jacobian_pattern
@@ -19,18 +20,9 @@ def test_brusselator_jacobian_pattern_is_exact(N):
     assert P.shape == (b.n, b.n)
     assert P.nnz == 12 * N * N
     # every row: own u and v plus four neighbours of its own species
-    J = _fd_jacobian(b.f, x)
+    J = fd_jacobian(b.f, x)
     assert np.array_equal(P.toarray(), np.abs(J) > 1e-6)
     assert (P != b.jacobian_sparsity()).nnz == 0
-
-
-def _fd_jacobian(f, x, h=1e-6):
-    cols = []
-    for i in range(x.size):
-        e = np.zeros_like(x)
-        e[i] = h
-        cols.append((f(x + e) - f(x - e)) / (2 * h))
-    return np.array(cols).T
 
 
 def extended_rosenbrock(x):

@@ -47,9 +47,8 @@ SECOND_BITS = np.array(
 
 
 @njit(cache=True)
-def _gradients_wanted(op, ia, ib, ic, lin_idx, mask, second_bits, live):
-    """Nodes whose gradient the Hessian reads (arguments of live nonlinear nodes), and
-    everything those gradients are built from."""
+def _second_order_arguments(op, ia, ib, second_bits, live):
+    """Arguments of live nodes with a nonzero second partial: their gradients are read."""
     N = op.shape[0]
     want = np.zeros(N, np.bool_)
     for k in range(N):
@@ -59,21 +58,7 @@ def _gradients_wanted(op, ia, ib, ic, lin_idx, mask, second_bits, live):
                 want[ia[k]] = True
             if bits & 6:
                 want[ib[k]] = True
-    for k in range(N - 1, -1, -1):
-        if not want[k] or op[k] == INPUT or op[k] == CONST:
-            continue
-        if op[k] == LINEAR:
-            for t in range(ia[k], ib[k]):
-                want[lin_idx[t]] = True
-        else:
-            m = mask[k]
-            if m & 1:
-                want[ia[k]] = True
-            if m & 2:
-                want[ib[k]] = True
-            if m & 4:
-                want[ic[k]] = True
-    return want
+    return np.flatnonzero(want)
 
 
 @njit(cache=True)
@@ -170,8 +155,10 @@ class DirectHessian:
         live = dk.live_through(
             tape.seg_ptr, tape.seg_op, tape.a, tape.b, tape.c, tape.lin_idx, mask, tape.outputs
         )
-        want = _gradients_wanted(
-            tape.op, tape.a, tape.b, tape.c, tape.lin_idx, mask, SECOND_BITS, live
+        # the gradients read, and everything they are built from
+        args = _second_order_arguments(tape.op, tape.a, tape.b, SECOND_BITS, live)
+        want = dk.live_through(
+            tape.seg_ptr, tape.seg_op, tape.a, tape.b, tape.c, tape.lin_idx, mask, args
         )
         self._grad = DirectJacobian(tape, mask, sets, want=want)
         lower = sp.csr_array(lower)
