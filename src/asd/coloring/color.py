@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from numba import njit
 
 from ..errors import InputError
+from .check import check_star, check_structurally_orthogonal
 
 PROBLEMS = ("column", "row", "star")
 ORDERS = ("natural", "random", "largest_first")
@@ -189,8 +190,12 @@ def color(
     order: str | Sequence[str] = "natural",
     *,
     seed: int = 0,
+    check: bool = True,
 ) -> ColoringResult:
-    """Colour ``pattern`` for compressed evaluation; a list of orders keeps the best."""
+    """Colour ``pattern`` for compressed evaluation; a list of orders keeps the best.
+
+    ``check`` verifies the result (cheap: a sort over the nonzeros); a failure raises.
+    """
     if problem not in PROBLEMS:
         raise InputError(f"asd: problem must be one of {PROBLEMS}, not {problem!r}")
     P = sp.csr_array(pattern, dtype=bool)
@@ -199,7 +204,7 @@ def color(
     if problem == "star" and P.shape[0] != P.shape[1]:
         raise InputError("asd: star colouring needs a square symmetric pattern")
     if not isinstance(order, str):
-        results = [color(P, problem, o, seed=seed) for o in order]
+        results = [color(P, problem, o, seed=seed, check=check) for o in order]
         return min(results, key=lambda r: r.ncolors)
     if problem == "row":
         T = sp.csr_array(P.T)
@@ -231,5 +236,9 @@ def color(
             S.indptr.astype(np.int64),
             S.indices.astype(np.int64),
         )
-    result = ColoringResult(problem, P, colors, order)
-    return result
+    if check:
+        if problem == "star":
+            check_star(P, colors)
+        else:
+            check_structurally_orthogonal(P, colors, "row" if problem == "row" else "column")
+    return ColoringResult(problem, P, colors, order)
