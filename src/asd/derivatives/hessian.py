@@ -20,7 +20,7 @@ TRIANGLES = ("full", "lower", "upper")
 
 
 class SparseHessian(Prepared):
-    """Exact sparse Hessian by star (direct) or acyclic (substitution) colouring.
+    """Exact sparse Hessian by direct second-order accumulation or star colouring.
 
     For scalar ``fun``: ``H(x, *args)`` (scipy ``minimize(hess=...)``). For vector
     ``fun``: ``H(x, v)`` = Σ vᵢ ∇²fᵢ(x), the signature of
@@ -42,8 +42,8 @@ class SparseHessian(Prepared):
         mode: str = "auto",
     ):
         self.requested_mode = mode
-        if coloring not in ("star", "acyclic"):
-            raise InputError(f"asd: coloring must be 'star' or 'acyclic', not {coloring!r}")
+        if coloring != "star":
+            raise InputError(f"asd: coloring must be 'star', not {coloring!r}")
         self.sparsity = sparsity
         self.problem = coloring
         self.order = order or "natural"

@@ -1,4 +1,4 @@
-"""Lower-triangle values of ∇²(wᵀf): direct accumulation or star/acyclic colouring.
+"""Lower-triangle values of ∇²(wᵀf): direct accumulation or star colouring.
 
 Both Hessian users (``asd.hessian`` and the NLP's Lagrangian) go through this
 class; it picks the cheaper evaluation by an estimated operation count.
