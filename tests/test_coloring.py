@@ -12,7 +12,14 @@ from asd.coloring import (
 )
 from cases.brusselator import Brusselator2D
 
-ORDERS = ["natural", "random", "largest_first"]
+ORDERS = [
+    "natural",
+    "random",
+    "largest_first",
+    "smallest_last",
+    "incidence_degree",
+    "dynamic_largest_first",
+]
 
 
 @pytest.mark.parametrize("order", ORDERS)

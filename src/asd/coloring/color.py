@@ -12,7 +12,15 @@ from ..errors import InputError
 from .check import check_star, check_structurally_orthogonal
 
 PROBLEMS = ("column", "row", "star")
-ORDERS = ("natural", "random", "largest_first")
+ORDERS = (
+    "natural",
+    "random",
+    "largest_first",
+    "smallest_last",
+    "incidence_degree",
+    "dynamic_largest_first",
+)
+_DYNAMIC = {"smallest_last": 0, "dynamic_largest_first": 1, "incidence_degree": 2}
 
 
 # -- greedy kernels --------------------------------------------------------------------
@@ -86,15 +94,103 @@ def _star_greedy(order, ptr, adj):
 # -- orders ------------------------------------------------------------------------------
 
 
-def _order(name: str, degrees: np.ndarray, seed: int) -> np.ndarray:
-    n = degrees.size
+@njit(cache=True)
+def _dynamic_order(ptr, adj, mode):
+    """Bucket-queue vertex orders on a conflict graph (CSR without diagonal).
+
+    mode 0 smallest-last (remove a vertex of least remaining degree, colour in reverse),
+    1 dynamic largest-first (take a vertex of largest remaining degree),
+    2 incidence degree (take a vertex with most already-ordered neighbours).
+    """
+    n = ptr.shape[0] - 1
+    key = np.zeros(n, np.int64)
+    if mode != 2:
+        for v in range(n):
+            key[v] = ptr[v + 1] - ptr[v]
+    top = max(1, int(key.max()) + 1) if n else 1
+    if mode == 2:
+        top = n + 1
+    head = np.full(top + 1, -1, np.int64)
+    nxt = np.full(n, -1, np.int64)
+    prv = np.full(n, -1, np.int64)
+    for v in range(n - 1, -1, -1):  # natural order breaks ties
+        d = key[v]
+        nxt[v] = head[d]
+        if head[d] >= 0:
+            prv[head[d]] = v
+        head[d] = v
+    done = np.zeros(n, np.bool_)
+    order = np.empty(n, np.int64)
+    cur = 0 if mode == 0 else top
+    for step in range(n):
+        if mode == 0:
+            while head[cur] < 0:
+                cur += 1
+        else:
+            while cur > 0 and head[cur] < 0:
+                cur -= 1
+        v = head[cur]
+        head[cur] = nxt[v]
+        if nxt[v] >= 0:
+            prv[nxt[v]] = -1
+        done[v] = True
+        order[step] = v
+        for t in range(ptr[v], ptr[v + 1]):
+            w = adj[t]
+            if done[w]:
+                continue
+            d = key[w]  # unlink w from bucket d
+            if prv[w] >= 0:
+                nxt[prv[w]] = nxt[w]
+            else:
+                head[d] = nxt[w]
+            if nxt[w] >= 0:
+                prv[nxt[w]] = prv[w]
+            d = d - 1 if mode != 2 else d + 1
+            key[w] = d
+            prv[w] = -1
+            nxt[w] = head[d]
+            if head[d] >= 0:
+                prv[head[d]] = w
+            head[d] = w
+            if mode == 0 and d < cur:
+                cur = d
+            if mode == 2 and d > cur:
+                cur = d
+    if mode == 0:
+        order = order[::-1].copy()
+    return order
+
+
+def _conflict_graph(P: sp.csr_array, problem: str) -> sp.csr_array:
+    """Vertices that may not share a colour: columns sharing a row (rows sharing a
+    column), or neighbours in the symmetric pattern."""
+    B = sp.csr_array(P, dtype=np.int8)
+    if problem == "column":
+        G = B.T @ B
+    elif problem == "row":
+        G = B @ B.T
+    else:
+        G = B
+    G = sp.csr_array(G, dtype=bool)
+    G.setdiag(False)
+    G.eliminate_zeros()
+    G.sort_indices()
+    return G
+
+
+def _order(name: str, P: sp.csr_array, problem: str, seed: int) -> np.ndarray:
+    n = P.shape[0] if problem == "row" else P.shape[1]
     if name == "natural":
         return np.arange(n, dtype=np.int64)
     if name == "random":
         return np.random.default_rng(seed).permutation(n).astype(np.int64)
+    if name not in ORDERS:
+        raise InputError(f"asd: unknown order {name!r}; choose from {ORDERS} or a list of them")
+    G = _conflict_graph(P, problem)
     if name == "largest_first":
-        return np.argsort(-degrees, kind="stable").astype(np.int64)
-    raise InputError(f"asd: unknown order {name!r}; choose from {ORDERS} or a list of them")
+        return np.argsort(-np.diff(G.indptr), kind="stable").astype(np.int64)
+    return _dynamic_order(G.indptr.astype(np.int64), G.indices.astype(np.int64), _DYNAMIC[name])
 
 
 # -- result ------------------------------------------------------------------------------
@@ -211,7 +307,7 @@ def color(
         T.sort_indices()
         C = sp.csc_array(T)
         colors = _column_greedy(
-            _order(order, np.diff(T.tocsc().indptr), seed),
+            _order(order, P, "row", seed),
             C.indptr.astype(np.int64),
             C.indices.astype(np.int64),
             T.indptr.astype(np.int64),
@@ -221,7 +317,7 @@ def color(
         C = sp.csc_array(P)
         C.sort_indices()
         colors = _column_greedy(
-            _order(order, np.diff(C.indptr), seed),
+            _order(order, P, "column", seed),
             C.indptr.astype(np.int64),
             C.indices.astype(np.int64),
             P.indptr.astype(np.int64),
@@ -232,7 +328,7 @@ def color(
         S.sort_indices()
         P = S
         colors = _star_greedy(
-            _order(order, np.diff(S.indptr), seed),
+            _order(order, S, "star", seed),
             S.indptr.astype(np.int64),
             S.indices.astype(np.int64),
         )
