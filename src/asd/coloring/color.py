@@ -172,7 +172,7 @@ def _conflict_graph(P: sp.csr_array, problem: str) -> sp.csr_array:
         G = B @ B.T
     else:
         G = B
-    G = sp.csr_array(G, dtype=bool)
+    G = sp.csr_array(G, dtype=bool, copy=True)  # never touch the caller's index arrays
     G.setdiag(False)
     G.eliminate_zeros()
     G.sort_indices()
