@@ -296,7 +296,8 @@ def _to_rows(x: TracedArray, axis):
     val = np.transpose(x.val, keep + list(axes))
     out_shape = tuple(x.shape[i] for i in keep)
     k = int(np.prod([x.shape[i] for i in axes], dtype=np.int64))
-    return ids.reshape(-1, k), val.reshape(-1, k), out_shape, axes
+    m = int(np.prod(out_shape, dtype=np.int64))  # not -1: ambiguous when k == 0
+    return ids.reshape(m, k), val.reshape(m, k), out_shape, axes
 
 
 def _keepdims_shape(x, axes):
