@@ -62,3 +62,19 @@ def test_direct_is_chosen_for_sum_of_terms():
     H = asd.hessian(lambda x: np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2), x)
     assert H.mode == "direct"
     assert H.ncolors == 3
+
+
+@pytest.mark.parametrize("mode", ["direct", "colored"])
+def test_hessian_and_gradient_pickle_without_the_function(mode):
+    import pickle
+
+    def f(x):
+        return np.sum(np.sin(x[1:] * x[:-1]))
+
+    x = np.random.default_rng(3).random(6)
+    H = asd.hessian(f, x, mode=mode)
+    H2 = pickle.loads(pickle.dumps(H))
+    assert H2._fun is None
+    assert np.array_equal(H2(x).toarray(), H(x).toarray())
+    g = asd.gradient(f, x)
+    assert np.array_equal(pickle.loads(pickle.dumps(g))(x), g(x))
