@@ -10,16 +10,10 @@ from asd.coloring import (
     check_structurally_orthogonal,
     color,
 )
+from asd.coloring.color import ORDERS as ALL_ORDERS
 from cases.brusselator import Brusselator2D
 
-ORDERS = [
-    "natural",
-    "random",
-    "largest_first",
-    "smallest_last",
-    "incidence_degree",
-    "dynamic_largest_first",
-]
+ORDERS = list(ALL_ORDERS)
 
 
 @pytest.mark.parametrize("order", ORDERS)
