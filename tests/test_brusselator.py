@@ -55,3 +55,16 @@ def test_pattern_size_and_initial_state():
         assert b.jacobian_sparsity().nnz == 12 * N * N
         y0 = b.initial_state()
         assert y0.shape == (b.n,) and np.isfinite(y0).all()
+
+
+def test_analytic_jacobian_equals_complex_step_and_pattern():
+    b = Brusselator2D(4)
+    y = np.random.default_rng(2).random(b.n)
+    J = b.jacobian(1.5, y)
+    assert J.format == "csr" and J.dtype == np.float64
+    h = 1e-30
+    cs = np.column_stack([np.imag(b.rhs(1.5, y + 1j * h * e)) / h for e in np.eye(b.n)])
+    np.testing.assert_allclose(J.toarray(), cs, rtol=1e-13, atol=1e-9)
+    P = b.jacobian_sparsity()
+    assert P.dtype == bool
+    np.testing.assert_array_equal(P.toarray(), cs != 0)
