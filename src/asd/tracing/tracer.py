@@ -188,6 +188,9 @@ class TracedArray:
     def dot(self, other):
         return np.dot(self, other)
 
+    def take(self, indices, axis=None):
+        return np.take(self, indices, axis=axis)
+
     def clip(self, a_min=None, a_max=None, **kw):
         return np.clip(self, a_min, a_max, **kw)
 
