@@ -30,6 +30,10 @@ def __getattr__(name: str):
         from . import nlp
 
         return getattr(nlp, name)
+    if name in ("color", "ColoringResult", "ColoringError"):
+        from . import coloring
+
+        return getattr(coloring, name)
     raise AttributeError(f"module 'asd' has no attribute {name!r}")
 
 
@@ -37,6 +41,8 @@ __all__ = [
     "NLP",
     "AsdError",
     "CallbackError",
+    "ColoringError",
+    "ColoringResult",
     "Gradient",
     "NonFiniteError",
     "SparseHessian",
@@ -53,6 +59,7 @@ __all__ = [
     "TracerConversionError",
     "TracerIndexError",
     "UnsupportedFunctionError",
+    "color",
     "evaluate",
     "hessian_sparsity",
     "hvp",

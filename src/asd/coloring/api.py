@@ -1,0 +1,295 @@
+"""``color``: choose the graph, order and algorithm for a problem; build the result."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import InputError
+from . import algorithms
+from .check import (
+    ColoringError,
+    _acyclic,
+    _bicoloring,
+    _orthogonal,
+    _star,
+    bicolor_reads,
+    lower_index,
+)
+from .decompress import _choose_sides, _lower, _mirror, _peel, _row_unique
+from .graph import TwoLevel, adjacency, augmented, bipartite, canonical, symmetrized
+from .orders import ORDERS, vertex_order
+from .result import ColoringResult
+
+PROBLEMS = ("column", "row", "star", "acyclic", "bidirectional")
+
+Order = str | Sequence[str] | np.ndarray
+
+
+def _order(order, graph: TwoLevel, seed: int) -> np.ndarray:
+    if isinstance(order, str):
+        return vertex_order(order, graph, seed)
+    o = np.ascontiguousarray(order, dtype=np.int64)
+    if o.shape != (graph.n,) or not np.array_equal(np.sort(o), np.arange(graph.n)):
+        raise InputError(f"asd: an explicit order must be a permutation of {graph.n} vertices")
+    return o
+
+
+def _renumber(colors: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Colours of kept vertices renumbered 0..k-1 in their old order; the others -1."""
+    out = np.full(colors.shape, -1, dtype=np.int64)
+    used = np.unique(colors[keep & (colors >= 0)])
+    out[keep] = np.searchsorted(used, colors[keep])
+    out[keep & (colors < 0)] = -1
+    return out
+
+
+# -- column / row ----------------------------------------------------------------------------
+
+
+def _partial(P, G: TwoLevel, problem, order, seed, recolor, check) -> ColoringResult:
+    colors = algorithms.greedy(G, _order(order, G, seed))
+    if recolor:
+        bound = int(np.diff(G.ptr2).max(initial=0))  # a row (column) is a clique
+        colors = algorithms.iterated_greedy(G, colors, recolor, seed, bound)
+    m, n = P.shape
+    rows = np.repeat(np.arange(m, dtype=np.int64), np.diff(P.indptr))
+    cols = np.asarray(P.indices, dtype=np.int64)
+    nc = int(colors.max(initial=-1)) + 1
+    if problem == "column":
+        src = rows * nc + colors[cols]
+    else:
+        src = colors[rows] * n + cols
+    if check:
+        T = sp.csr_array((np.ones(G.idx2.size, bool), G.idx2, G.ptr2), shape=(G.ptr2.size - 1, G.n))
+        _orthogonal(T, colors, problem)
+    name = order if isinstance(order, str) else "explicit"
+    return ColoringResult(problem, P, name, colors=colors, plan={"src": src})
+
+
+# -- symmetric ----------------------------------------------------------------------------------
+
+
+def _star_plan(S, colors, score, postprocess):
+    """Direct symmetric plan: each lower entry read from row i (needs j) or row j (needs i)."""
+    n = S.shape[0]
+    low_of, low = _lower(S.indptr, S.indices)
+    nlow = low.size
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(S.indptr))
+    i, j = rows[low], S.indices[low]
+    mirror_low = _mirror(S.indptr, S.indices)[low]
+    for final in (False, True):
+        u = _row_unique(S.indptr, S.indices, colors)
+        side, need = _choose_sides(j, i, u[low], u[mirror_low], score, n)
+        if side.size and side[0] == -2:
+            t = low[side[1]] if side.size > 1 else low[0]
+            raise ColoringError(
+                f"asd: entry ({rows[t]}, {S.indices[t]}) cannot be recovered directly: not a star "
+                "colouring"
+            )
+        if final or not postprocess or need.all():
+            break
+        colors = _renumber(colors, need)
+    nc = int(colors.max(initial=-1)) + 1
+    src_lower = np.where(side == 0, i * nc + colors[j], j * nc + colors[i])
+    return colors, {"src": src_lower[low_of], "src_lower": src_lower}, nlow
+
+
+def _acyclic_plan(S, colors, postprocess):
+    low_of, nlow = lower_index(S)
+    for final in (False, True):
+        nc = int(colors.max(initial=-1)) + 1
+        ok, target, src, dep_ptr, deps, need = _peel(S.indptr, S.indices, low_of, nlow, colors, nc)
+        if not ok:
+            raise ColoringError(
+                "asd: the acyclic colouring does not decompress by substitution (a "
+                "two-coloured cycle or an unseeded vertex)"
+            )
+        if final or not postprocess or need.all():
+            break
+        colors = _renumber(colors, need)
+    plan = {
+        "nlow": nlow,
+        "target": target,
+        "step_src": src,
+        "dep_ptr": dep_ptr,
+        "deps": deps,
+        "low_of": low_of,
+    }
+    return colors, plan
+
+
+def _symmetric(S, A, problem, order, seed, postprocess, check) -> ColoringResult:
+    T = A.two_level()
+    o = _order(order, T, seed)
+    if problem == "star":
+        colors = algorithms.star(A, o)
+        score = np.diff(A.ptr)
+        colors, plan, _ = _star_plan(S, colors, score, postprocess)
+        if check:
+            _star(S, colors)
+    else:
+        colors = algorithms.acyclic(A, o)
+        colors, plan = _acyclic_plan(S, colors, postprocess)
+        if check:
+            _acyclic(S, colors)
+    name = order if isinstance(order, str) else "explicit"
+    return ColoringResult(problem, S, name, colors=colors, plan=plan)
+
+
+# -- bidirectional -----------------------------------------------------------------------------
+
+
+def _sub_coloring(Q: sp.csr_array, by: str, order, seed) -> np.ndarray:
+    """Column (row) colouring of a sub-pattern; columns (rows) without entries get -1."""
+    Q = canonical(Q)
+    G = bipartite(Q, by)
+    if G.n == 0:
+        return np.zeros(0, dtype=np.int64)
+    o = vertex_order(order, G, seed) if isinstance(order, str) else None
+    if o is None:
+        raise InputError("asd: bidirectional colouring takes order names, not explicit orders")
+    colors = algorithms.greedy(G, o)
+    return _renumber(colors, np.diff(G.ptr1) > 0)
+
+
+def _thresholds(counts: np.ndarray, k: int = 10) -> np.ndarray:
+    values = np.unique(counts)
+    if values.size > k:
+        values = values[np.unique(np.linspace(0, values.size - 1, k).round().astype(int))]
+    return np.concatenate([[-1], values])
+
+
+def _bi_candidates(P: sp.csr_array, order, seed):
+    """Dense rows in reverse and the rest forward (and the transposed split), over a range
+    of density thresholds; plus a star colouring of the bipartite graph [[0, P.T], [P, 0]]."""
+    m, n = P.shape
+    row_nnz = np.diff(P.indptr)
+    col_nnz = np.bincount(P.indices, minlength=n)
+    Pc = P.tocsc()
+    for th in _thresholds(row_nnz):
+        dense = row_nnz > th
+        cc = _sub_coloring(P[~dense], "column", order, seed)
+        rc = np.full(m, -1, dtype=np.int64)
+        rc[dense] = _sub_coloring(P[dense], "row", order, seed)
+        yield cc, rc
+    for th in _thresholds(col_nnz):
+        dense = col_nnz > th
+        rc = _sub_coloring(sp.csr_array(Pc[:, ~dense]), "row", order, seed)
+        cc = np.full(n, -1, dtype=np.int64)
+        cc[dense] = _sub_coloring(sp.csr_array(Pc[:, dense]), "column", order, seed)
+        yield cc, rc
+    Z = augmented(P)
+    A = adjacency(Z)
+    both = algorithms.star(A, vertex_order(order, A.two_level(), seed))
+    yield both[:n].copy(), both[n:].copy()
+
+
+def _bi_plan(P, cc, rc, postprocess):
+    m, n = P.shape
+    rows = np.repeat(np.arange(m, dtype=np.int64), np.diff(P.indptr))
+    cols = np.asarray(P.indices, dtype=np.int64)
+    score = np.concatenate([np.bincount(cols, minlength=n), np.diff(P.indptr)])
+    for final in (False, True):
+        fwd, rev = bicolor_reads(P, cc, rc)
+        side, need = _choose_sides(cols, n + rows, fwd, rev, score, n + m)
+        if side.size and side[0] == -2:
+            return None
+        if final or not postprocess:
+            break
+        cc = _renumber(cc, need[:n])
+        rc = _renumber(rc, need[n:])
+    nf = int(cc.max(initial=-1)) + 1
+    f = np.flatnonzero(side == 0)
+    r = np.flatnonzero(side == 1)
+    plan = {
+        "fwd": f,
+        "fwd_src": rows[f] * nf + cc[cols[f]],
+        "rev": r,
+        "rev_src": rc[rows[r]] * n + cols[r],
+    }
+    return cc, rc, plan
+
+
+def _bidirectional(P, order, seed, postprocess, check) -> ColoringResult:
+    if not isinstance(order, str):
+        raise InputError("asd: bidirectional colouring takes order names, not explicit orders")
+    best = None
+    for cc, rc in _bi_candidates(P, order, seed):
+        built = _bi_plan(P, cc, rc, postprocess)
+        if built is None:
+            continue
+        total = int(built[0].max(initial=-1)) + int(built[1].max(initial=-1)) + 2
+        if best is None or total < best[0]:
+            best = (total, built)
+    if best is None:  # cannot happen: the pure column colouring is always a candidate
+        raise ColoringError("asd: no valid bicolouring found")
+    cc, rc, plan = best[1]
+    if check:
+        _bicoloring(P, cc, rc)
+    return ColoringResult("bidirectional", P, order, column_colors=cc, row_colors=rc, plan=plan)
+
+
+# -- entry point -------------------------------------------------------------------------------
+
+
+def color(
+    pattern,
+    problem: str = "column",
+    order: Order = "natural",
+    *,
+    seed: int = 0,
+    postprocess: bool = True,
+    recolor: int = 0,
+    check: bool = True,
+) -> ColoringResult:
+    """Colour a sparsity pattern for compressed evaluation of the matrix it describes.
+
+    Parameters
+    ----------
+    pattern : scipy.sparse matrix/array (or dense array) whose nonzeros are the structure.
+    problem : "column" / "row" (structurally orthogonal columns / rows, direct recovery),
+        "star" (symmetric, direct), "acyclic" (symmetric, substitution) or
+        "bidirectional" (forward and reverse seeds together, direct).
+    order : one of ``ORDERS``, an explicit permutation, or a list of names (each is tried
+        and the fewest colours kept; ties: the first).
+    seed : seeds the "random" order (and the random class orders of ``recolor``).
+    postprocess : symmetric / bidirectional problems: vertices whose colour no entry is
+        read through become unseeded (colour -1), colours are renumbered contiguously.
+    recolor : column / row problems: passes of Culberson's iterated greedy recolouring
+        after the greedy colouring (never more colours; stops at the densest row bound).
+    check : verify the colouring with the checkers (cheap, linear); failure raises
+        :class:`ColoringError`.
+    """
+    if problem not in PROBLEMS:
+        raise InputError(f"asd: problem must be one of {PROBLEMS}, not {problem!r}")
+    P = canonical(pattern)
+    if isinstance(order, str) or isinstance(order, np.ndarray):
+        orders = [order]
+    else:
+        orders = list(order)
+        if not orders:
+            raise InputError("asd: empty list of orders")
+    for o in orders:
+        if isinstance(o, str) and o not in ORDERS:
+            raise InputError(f"asd: unknown order {o!r}; choose from {ORDERS} or a list of them")
+    if recolor and problem not in ("column", "row"):
+        raise InputError("asd: recolor applies to column and row colourings only")
+
+    if problem in ("column", "row"):
+        G = bipartite(P, problem)
+        run = lambda o: _partial(P, G, problem, o, seed, recolor, check)  # noqa: E731
+    elif problem in ("star", "acyclic"):
+        S = symmetrized(P)
+        A = adjacency(S)
+        run = lambda o: _symmetric(S, A, problem, o, seed, postprocess, check)  # noqa: E731
+    else:
+        run = lambda o: _bidirectional(P, o, seed, postprocess, check)  # noqa: E731
+    best = None
+    for o in orders:
+        r = run(o)
+        if best is None or r.ncolors < best.ncolors:
+            best = r
+    return best
