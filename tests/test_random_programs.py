@@ -250,6 +250,7 @@ def check_program(f, shape, rng, what, *, local_only=False, points=POINTS, at=()
         assert Pg.shape == (m, x0.size) and Hg.shape == (x0.size, x0.size), what
         check_values(tape, f, x0, what + " (traced point)")
         direct = asd.jacobian(f, x0, mode="direct")  # direct accumulation, a third engine
+        bidi = asd.jacobian(f, x0, sparsity=Pg, mode="bidirectional")  # both seed kinds
 
     previous = None
     for k, ref in enumerate(refs):
@@ -262,6 +263,8 @@ def check_program(f, shape, rng, what, *, local_only=False, points=POINTS, at=()
             check_sweeps(tape, ref, w, rng, here + " (global tape)")
             Jd = direct(ref.x).toarray()
             assert_close(Jd, ref.J, TOL_FIRST * ref.J_scale, here + " direct Jacobian vs FD")
+            Jb = bidi(ref.x).toarray()
+            assert_close(Jb, Jd, 1e-12 * (1 + np.abs(Jd).max()), here + " bidirectional vs direct")
         if previous is not None:  # a local tape reused elsewhere: right, or refuses
             try:
                 check_values(previous, f, ref.x, here + " (local tape reused)")

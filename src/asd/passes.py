@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .operators.table import BY_CODE, CONST, INPUT, LINEAR
+from .operators.codegen import kernels
+from .operators.table import CONST, INPUT, LINEAR
 from .tape import Guard, Tape
 
 
@@ -118,20 +119,7 @@ def _affine_parts(tape: Tape):
     is_aff = np.zeros(n, np.bool_)
     w = np.zeros((3, n))
     bias = np.zeros(n)
-    for code, op in enumerate(BY_CODE):
-        form = op.affine_form() if op is not None else None
-        if form is None:
-            continue
-        sel = np.flatnonzero(tape.seg_op == code)
-        if sel.size == 0:
-            continue
-        lo, hi = tape.seg_ptr[sel], tape.seg_ptr[sel + 1]
-        idx = np.repeat(lo - np.cumsum(hi - lo) + (hi - lo), hi - lo) + np.arange((hi - lo).sum())
-        env = {"np": np, "p": tape.p[idx], "q": tape.q[idx]}
-        is_aff[idx] = True
-        for i, expr in enumerate(form[0]):
-            w[i, idx] = eval(expr, env)  # noqa: S307 - expressions of the operator table
-        bias[idx] = eval(form[1], env)  # noqa: S307
+    kernels().affine_parts(tape.seg_ptr, tape.seg_op, tape.p, tape.q, is_aff, w, bias)
     return is_aff, w, bias
 
 
@@ -221,8 +209,11 @@ def _fuse(op, a, b, c, q, lin_idx, lin_w, is_aff, aw, abias, roots, n_in):
     return fused, nstart, nend, nbias, nidx[:used], nw[:used]
 
 
-def optimize(tape: Tape) -> Tape:
-    """Fold single-use affine nodes into the linear node consuming them, then drop dead code."""
+def optimize(tape: Tape, owned: bool = False) -> Tape:
+    """Fold single-use affine nodes into the linear node consuming them, then drop dead code.
+
+    ``owned``: the tape's node arrays belong to the caller and may be rewritten in place.
+    """
     is_aff, aw, abias = _affine_parts(tape)
     roots = _roots(tape)
     fused, nstart, nend, nbias, nidx, nw = _fuse(
@@ -239,7 +230,11 @@ def optimize(tape: Tape) -> Tape:
         roots,
         tape.n_inputs,
     )
-    op, a, b, c, p, q = (np.array(arr) for arr in (tape.op, tape.a, tape.b, tape.c, tape.p, tape.q))
+    arrays = (tape.op, tape.a, tape.b, tape.c, tape.p, tape.q)
+    if owned:  # the tape froze them; they are still ours
+        for arr in arrays:
+            arr.flags.writeable = True
+    op, a, b, c, p, q = arrays if owned else (np.array(arr) for arr in arrays)
     op[fused] = LINEAR
     a[fused] = nstart[fused]
     b[fused] = nend[fused]

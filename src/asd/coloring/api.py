@@ -18,8 +18,8 @@ from .check import (
     bicolor_reads,
     lower_index,
 )
-from .decompress import _choose_sides, _lower, _mirror, _peel, _row_unique
-from .graph import TwoLevel, adjacency, augmented, bipartite, canonical, symmetrized
+from .decompress import _choose_sides, _lower, _partition_src, _peel, _row_unique
+from .graph import TwoLevel, adjacency, augmented, bipartite, canonical, symmetrized_with_mirror
 from .orders import ORDERS, vertex_order
 from .result import ColoringResult
 
@@ -54,14 +54,8 @@ def _partial(P, G: TwoLevel, problem, order, seed, recolor, check) -> ColoringRe
     if recolor:
         bound = int(np.diff(G.ptr2).max(initial=0))  # a row (column) is a clique
         colors = algorithms.iterated_greedy(G, colors, recolor, seed, bound)
-    m, n = P.shape
-    rows = np.repeat(np.arange(m, dtype=np.int64), np.diff(P.indptr))
-    cols = np.asarray(P.indices, dtype=np.int64)
     nc = int(colors.max(initial=-1)) + 1
-    if problem == "column":
-        src = rows * nc + colors[cols]
-    else:
-        src = colors[rows] * n + cols
+    src = _partition_src(P.indptr, P.indices, colors, nc, P.shape[1], problem == "row")
     if check:
         T = sp.csr_array((np.ones(G.idx2.size, bool), G.idx2, G.ptr2), shape=(G.ptr2.size - 1, G.n))
         _orthogonal(T, colors, problem)
@@ -72,36 +66,39 @@ def _partial(P, G: TwoLevel, problem, order, seed, recolor, check) -> ColoringRe
 # -- symmetric ----------------------------------------------------------------------------------
 
 
-def _star_plan(S, colors, score, postprocess):
-    """Direct symmetric plan: each lower entry read from row i (needs j) or row j (needs i)."""
+def _star_plan(S, mirror, colors, score, postprocess):
+    """Direct symmetric plan: each lower entry read from row i (needs j) or row j (needs i).
+
+    Postprocessing unseeds the vertices no entry is read through; the reads chosen stay
+    valid (a colour that was unique in a row stays unique when other vertices lose theirs).
+    """
     n = S.shape[0]
-    low_of, low = _lower(S.indptr, S.indices)
+    low_of, low = _lower(S.indptr, S.indices, mirror)
     nlow = low.size
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(S.indptr))
     i, j = rows[low], S.indices[low]
-    mirror_low = _mirror(S.indptr, S.indices)[low]
-    for final in (False, True):
-        u = _row_unique(S.indptr, S.indices, colors)
-        side, need = _choose_sides(j, i, u[low], u[mirror_low], score, n)
-        if side.size and side[0] == -2:
-            t = low[side[1]] if side.size > 1 else low[0]
-            raise ColoringError(
-                f"asd: entry ({rows[t]}, {S.indices[t]}) cannot be recovered directly: not a star "
-                "colouring"
-            )
-        if final or not postprocess or need.all():
-            break
+    u = _row_unique(S.indptr, S.indices, colors)
+    side, need = _choose_sides(j, i, u[low], u[mirror[low]], score, n)
+    if side.size and side[0] == -2:
+        t = low[side[1]] if side.size > 1 else low[0]
+        raise ColoringError(
+            f"asd: entry ({rows[t]}, {S.indices[t]}) cannot be recovered directly: not a star "
+            "colouring"
+        )
+    if postprocess and not need.all():
         colors = _renumber(colors, need)
     nc = int(colors.max(initial=-1)) + 1
     src_lower = np.where(side == 0, i * nc + colors[j], j * nc + colors[i])
     return colors, {"src": src_lower[low_of], "src_lower": src_lower}, nlow
 
 
-def _acyclic_plan(S, colors, postprocess):
-    low_of, nlow = lower_index(S)
+def _acyclic_plan(S, mirror, colors, postprocess):
+    low_of, nlow = lower_index(S, mirror)
     for final in (False, True):
         nc = int(colors.max(initial=-1)) + 1
-        ok, target, src, dep_ptr, deps, need = _peel(S.indptr, S.indices, low_of, nlow, colors, nc)
+        ok, target, src, dep_ptr, deps, need = _peel(
+            S.indptr, S.indices, low_of, nlow, colors, nc, mirror
+        )
         if not ok:
             raise ColoringError(
                 "asd: the acyclic colouring does not decompress by substitution (a "
@@ -121,20 +118,20 @@ def _acyclic_plan(S, colors, postprocess):
     return colors, plan
 
 
-def _symmetric(S, A, problem, order, seed, postprocess, check) -> ColoringResult:
+def _symmetric(S, mirror, A, problem, order, seed, postprocess, check) -> ColoringResult:
     T = A.two_level()
     o = _order(order, T, seed)
     if problem == "star":
         colors = algorithms.star(A, o)
         score = np.diff(A.ptr)
-        colors, plan, _ = _star_plan(S, colors, score, postprocess)
+        colors, plan, _ = _star_plan(S, mirror, colors, score, postprocess)
         if check:
-            _star(S, colors)
+            _star(S, colors, mirror)
     else:
         colors = algorithms.acyclic(A, o)
-        colors, plan = _acyclic_plan(S, colors, postprocess)
+        colors, plan = _acyclic_plan(S, mirror, colors, postprocess)
         if check:
-            _acyclic(S, colors)
+            _acyclic(S, colors, mirror)
     name = order if isinstance(order, str) else "explicit"
     return ColoringResult(problem, S, name, colors=colors, plan=plan)
 
@@ -162,29 +159,64 @@ def _thresholds(counts: np.ndarray, k: int = 10) -> np.ndarray:
     return np.concatenate([[-1], values])
 
 
+def _max_or_zero(a: np.ndarray) -> int:
+    return int(a.max(initial=0))
+
+
 def _bi_candidates(P: sp.csr_array, order, seed):
-    """Dense rows in reverse and the rest forward (and the transposed split), over a range
-    of density thresholds; plus a star colouring of the bipartite graph [[0, P.T], [P, 0]]."""
+    """Candidate bicolourings as ``(lower bound on colours, work, build)``, best bound first.
+
+    Dense rows in reverse and the rest forward (and the transposed split), over a range of
+    density thresholds, plus a star colouring of the bipartite graph [[0, P.T], [P, 0]].
+    A column colouring needs at least as many colours as its densest row (and a row
+    colouring as its densest column), which bounds each split before it is coloured;
+    ``work`` (sum of squared degrees) is what greedy colouring it costs.
+    """
     m, n = P.shape
     row_nnz = np.diff(P.indptr)
     col_nnz = np.bincount(P.indices, minlength=n)
     Pc = P.tocsc()
+    rows_of = np.repeat(np.arange(m), row_nnz)
+    out = []
     for th in _thresholds(row_nnz):
         dense = row_nnz > th
-        cc = _sub_coloring(P[~dense], "column", order, seed)
-        rc = np.full(m, -1, dtype=np.int64)
-        rc[dense] = _sub_coloring(P[dense], "row", order, seed)
-        yield cc, rc
+        in_dense = dense[rows_of]
+        cnt = np.bincount(P.indices[in_dense], minlength=n)  # column counts in dense rows
+        lb = _max_or_zero(row_nnz[~dense]) + _max_or_zero(cnt)
+        work = int((row_nnz[~dense] ** 2).sum() + (cnt**2).sum())
+
+        def build(dense=dense):
+            cc = _sub_coloring(P[~dense], "column", order, seed)
+            rc = np.full(m, -1, dtype=np.int64)
+            rc[dense] = _sub_coloring(P[dense], "row", order, seed)
+            return cc, rc
+
+        out.append((lb, work, build))
     for th in _thresholds(col_nnz):
         dense = col_nnz > th
-        rc = _sub_coloring(sp.csr_array(Pc[:, ~dense]), "row", order, seed)
-        cc = np.full(n, -1, dtype=np.int64)
-        cc[dense] = _sub_coloring(sp.csr_array(Pc[:, dense]), "column", order, seed)
-        yield cc, rc
-    Z = augmented(P)
-    A = adjacency(Z)
-    both = algorithms.star(A, vertex_order(order, A.two_level(), seed))
-    yield both[:n].copy(), both[n:].copy()
+        cnt = np.bincount(rows_of[dense[P.indices]], minlength=m)  # row counts in dense cols
+        lb = _max_or_zero(col_nnz[~dense]) + _max_or_zero(cnt)
+        work = int((col_nnz[~dense] ** 2).sum() + (cnt**2).sum())
+
+        def build(dense=dense):
+            rc = _sub_coloring(sp.csr_array(Pc[:, ~dense]), "row", order, seed)
+            cc = np.full(n, -1, dtype=np.int64)
+            cc[dense] = _sub_coloring(sp.csr_array(Pc[:, dense]), "column", order, seed)
+            return cc, rc
+
+        out.append((lb, work, build))
+
+    def build_star():
+        Z = augmented(P)
+        A = adjacency(Z)
+        both = algorithms.star(A, vertex_order(order, A.two_level(), seed))
+        return both[:n].copy(), both[n:].copy()
+
+    out.sort(key=lambda t: (t[0], t[1]))
+    # no cheap bound for the star candidate: tried last, when its work is affordable
+    star_work = int((row_nnz**2).sum() + (col_nnz**2).sum())
+    out.append((1 if P.nnz else 0, star_work, build_star))
+    return out
 
 
 def _bi_plan(P, cc, rc, postprocess):
@@ -217,13 +249,16 @@ def _bidirectional(P, order, seed, postprocess, check) -> ColoringResult:
     if not isinstance(order, str):
         raise InputError("asd: bidirectional colouring takes order names, not explicit orders")
     best = None
-    for cc, rc in _bi_candidates(P, order, seed):
+    for lb, work, build in _bi_candidates(P, order, seed):
+        if best is not None and (lb >= best[0] or work > 64 * best[2]):
+            continue  # cannot beat the best, or would cost far more than it did
+        cc, rc = build()
         built = _bi_plan(P, cc, rc, postprocess)
         if built is None:
             continue
         total = int(built[0].max(initial=-1)) + int(built[1].max(initial=-1)) + 2
         if best is None or total < best[0]:
-            best = (total, built)
+            best = (total, built, max(work, P.nnz))
     if best is None:  # cannot happen: the pure column colouring is always a candidate
         raise ColoringError("asd: no valid bicolouring found")
     cc, rc, plan = best[1]
@@ -282,9 +317,9 @@ def color(
         G = bipartite(P, problem)
         run = lambda o: _partial(P, G, problem, o, seed, recolor, check)  # noqa: E731
     elif problem in ("star", "acyclic"):
-        S = symmetrized(P)
+        S, mirror = symmetrized_with_mirror(P)
         A = adjacency(S)
-        run = lambda o: _symmetric(S, A, problem, o, seed, postprocess, check)  # noqa: E731
+        run = lambda o: _symmetric(S, mirror, A, problem, o, seed, postprocess, check)  # noqa: E731
     else:
         run = lambda o: _bidirectional(P, o, seed, postprocess, check)  # noqa: E731
     best = None

@@ -69,12 +69,14 @@ def check_star(pattern, colors) -> None:
     _star(symmetrized(canonical(pattern)), colors)
 
 
-def _star(S: sp.csr_array, colors) -> None:
-    """``S`` canonical and symmetric."""
+def _star(S: sp.csr_array, colors, mirror: np.ndarray | None = None) -> None:
+    """``S`` canonical and symmetric; ``mirror`` its entry transposition, if known."""
     c = _colors(colors, S.shape[0], "vertices")
     _proper(S, c)
     u = _row_unique(S.indptr, S.indices, c)
-    ok = u | u[_mirror(S.indptr, S.indices)]
+    if mirror is None:
+        mirror = _mirror(S.indptr, S.indices)
+    ok = u | u[mirror]
     if not ok.all():
         i, j = _entry(S, int(np.flatnonzero(~ok)[0]))
         raise ColoringError(
@@ -91,12 +93,14 @@ def check_acyclic(pattern, colors) -> None:
     _acyclic(symmetrized(canonical(pattern)), colors)
 
 
-def _acyclic(S: sp.csr_array, colors) -> None:
-    """``S`` canonical and symmetric."""
+def _acyclic(S: sp.csr_array, colors, mirror: np.ndarray | None = None) -> None:
+    """``S`` canonical and symmetric; ``mirror`` its entry transposition, if known."""
     c = _colors(colors, S.shape[0], "vertices")
     _proper(S, c)
-    low_of, nlow = lower_index(S)
-    ok = _peel(S.indptr, S.indices, low_of, nlow, c, int(c.max(initial=-1)) + 1)[0]
+    if mirror is None:
+        mirror = _mirror(S.indptr, S.indices)
+    low_of, nlow = lower_index(S, mirror)
+    ok = _peel(S.indptr, S.indices, low_of, nlow, c, int(c.max(initial=-1)) + 1, mirror)[0]
     if not ok:
         raise ColoringError(
             "asd: some entries cannot be recovered by substitution: the colouring has a "
@@ -138,7 +142,7 @@ def bicolor_reads(P: sp.csr_array, cc: np.ndarray, rc: np.ndarray):
     return fwd, rev
 
 
-def lower_index(S: sp.csr_array) -> tuple[np.ndarray, int]:
+def lower_index(S: sp.csr_array, mirror: np.ndarray) -> tuple[np.ndarray, int]:
     """For each entry of a symmetric CSR pattern, its index among ``tril`` entries (CSR order)."""
-    low_of, pos = _lower(S.indptr, S.indices)
+    low_of, pos = _lower(S.indptr, S.indices, mirror)
     return low_of, pos.size

@@ -38,6 +38,18 @@ def _row_unique(ptr, idx, colors):
 
 
 @njit(cache=True)
+def _partition_src(ptr, idx, colors, nc, ncols, by_row):
+    """Direct plan of a column (row) partition: entry (i, j) of a CSR pattern is read at
+    ``B[i, c(j)]`` (``C[c(i), j]``), as a flat index into the compressed matrix."""
+    src = np.empty(idx.shape[0], np.int64)
+    for i in range(ptr.shape[0] - 1):
+        for t in range(ptr[i], ptr[i + 1]):
+            j = idx[t]
+            src[t] = colors[i] * ncols + j if by_row else i * nc + colors[j]
+    return src
+
+
+@njit(cache=True)
 def _mirror_ok(ptr, idx):
     """Position of (j, i) for every stored (i, j), and whether the pattern is symmetric.
 
@@ -104,7 +116,7 @@ def _choose_sides(u, v, ok_u, ok_v, score, nvert):
 
 
 @njit(cache=True)
-def _peel(ptr, idx, low_of, nlow, colors, nc):
+def _peel(ptr, idx, low_of, nlow, colors, nc, mirror):
     """Substitution plan for a symmetric pattern by leaf peeling of two-coloured forests.
 
     Entry (i, j) belongs to group (i, colour j); ``B[i, c]`` is the sum of its group. A
@@ -149,7 +161,6 @@ def _peel(ptr, idx, low_of, nlow, colors, nc):
         if g >= 0:
             members[fill[g]] = t
             fill[g] += 1
-    mirror = _mirror(ptr, idx)
     rem = np.diff(gptr)
     solved = np.zeros(nlow, np.bool_)
     target = np.empty(nlow, np.int64)
@@ -223,11 +234,10 @@ def _substitute(flat, target, src, dep_ptr, deps, out):
 
 
 @njit(cache=True)
-def _lower(ptr, idx):
+def _lower(ptr, idx, mirror):
     """For a sorted symmetric CSR pattern: each entry's index among the ``tril`` entries (an
     upper entry maps to its mirror) and the positions of the ``tril`` entries."""
     n = ptr.shape[0] - 1
-    mirror = _mirror(ptr, idx)
     low_of = np.empty(idx.shape[0], np.int64)
     k = 0
     for i in range(n):

@@ -74,13 +74,20 @@ def canonical(pattern) -> sp.csr_array:
 
 def symmetrized(P: sp.csr_array) -> sp.csr_array:
     """Structure of ``P + P.T`` for a canonical square ``P`` (``P`` itself if symmetric)."""
+    return symmetrized_with_mirror(P)[0]
+
+
+def symmetrized_with_mirror(P: sp.csr_array) -> tuple[sp.csr_array, np.ndarray]:
+    """``symmetrized(P)`` and, per stored entry (i, j), the position of (j, i)."""
     if P.shape[0] != P.shape[1]:
         raise InputError(f"asd: a symmetric colouring needs a square pattern, not {P.shape}")
-    from .decompress import _is_symmetric  # (kernels live with the plans)
+    from .decompress import _mirror, _mirror_ok  # (kernels live with the plans)
 
-    if _is_symmetric(P.indptr, P.indices):
-        return P
-    return canonical(P + P.T)
+    mirror, symmetric = _mirror_ok(P.indptr, P.indices)
+    if symmetric:
+        return P, mirror
+    S = canonical(P + P.T)
+    return S, _mirror(S.indptr, S.indices)
 
 
 def bipartite(P: sp.csr_array, by: str = "column") -> TwoLevel:

@@ -16,18 +16,22 @@ from ..tracing import trace
 from .common import Prepared, check_format, to_format
 from .common import missing_entries as _missing
 
-MODES = ("auto", "direct", "forward", "reverse")
+MODES = ("auto", "direct", "forward", "reverse", "bidirectional")
 #: relative cost of one reverse sweep against one forward sweep (per seed)
 REVERSE_COST = 1.5
 DEFAULT_ORDER = "natural"
+#: "auto" tries a bidirectional colouring only when both one-sided ones need more colours
+BIDIRECTIONAL_MIN_COLORS = 8
 
 
 class SparseJacobian(Prepared):
     """The exact sparse Jacobian of ``fun``, prepared for repeated evaluation.
 
     Attributes (after preparation): ``pattern`` (boolean CSR), ``mode`` ("direct",
-    "forward" or "reverse", the cheapest by ``costs`` unless requested), ``coloring``
-    and ``ncolors`` (of the colouring considered), ``tape``.
+    "forward", "reverse" or "bidirectional", the cheapest by ``costs`` unless requested),
+    ``costs`` (estimated multiply-adds per evaluation of each mode considered),
+    ``coloring`` and ``ncolors`` (of the colouring used, or the forward one considered
+    when direct accumulation won), ``tape``.
     """
 
     def __init__(
@@ -102,11 +106,18 @@ class SparseJacobian(Prepared):
             * REVERSE_COST,
         }
         direct = self.costs.get("direct", np.inf)
+        weights = {"forward": 1.0, "reverse": REVERSE_COST}
         for key, problem in (("forward", "column"), ("reverse", "row")):
             if req == key or (req == "auto" and bound[key] < direct):
                 colorings[key] = color(P, problem=problem, order=self.order)
-                weight = REVERSE_COST if key == "reverse" else 1.0
-                self.costs[key] = colorings[key].ncolors * sweep * weight
+                self.costs[key] = colorings[key].ncolors * sweep * weights[key]
+        one_sided = min((colorings[k].ncolors for k in colorings), default=0)
+        if req == "bidirectional" or (
+            req == "auto" and len(colorings) == 2 and one_sided >= BIDIRECTIONAL_MIN_COLORS
+        ):
+            bi = color(P, problem="bidirectional", order=self._single_order())
+            colorings["bidirectional"] = bi
+            self.costs["bidirectional"] = (bi.nforward + bi.nreverse * REVERSE_COST) * sweep
         self.mode = min(self.costs, key=self.costs.get)
         if self.mode != "direct":
             self._direct = None
@@ -114,6 +125,14 @@ class SparseJacobian(Prepared):
         self.ncolors = self.coloring.ncolors if self.coloring is not None else 0
         if self.mode in ("forward", "reverse"):
             self._seeds = np.ascontiguousarray(self.coloring.seed_matrix(), dtype=np.float64)
+        elif self.mode == "bidirectional":
+            self._seeds = tuple(
+                np.ascontiguousarray(s, dtype=np.float64) for s in self.coloring.seed_matrix()
+            )
+
+    def _single_order(self) -> str:
+        """The bidirectional colouring takes one order name: the first of a list."""
+        return self.order if isinstance(self.order, str) else list(self.order)[0]
 
     # -- evaluation ------------------------------------------------------------------------
     def values(self, x, *args) -> np.ndarray:
@@ -129,9 +148,26 @@ class SparseJacobian(Prepared):
             return self._direct.values(xf)
         if self.mode == "forward":
             _, compressed = ws.forward(xf, self._seeds)
-        else:
+        elif self.mode == "reverse":
             _, compressed = ws.reverse(xf, self._seeds)
+        else:
+            return self._bidirectional_values(xf)
         return self.coloring.decompress_values(compressed)
+
+    def _bidirectional_values(self, x: np.ndarray) -> np.ndarray:
+        """Forward sweeps for the column seeds, reverse sweeps for the row seeds, one
+        value sweep shared by both."""
+        ws = self._workspace
+        sc, sr = self._seeds
+        m, n = self.pattern.shape
+        val = None
+        fwd = np.zeros((m, 0))
+        rev = np.zeros((0, n))
+        if sc.shape[1]:
+            val, fwd = ws.forward(x, sc)
+        if sr.shape[1]:
+            _, rev = ws.reverse(x, sr, val)
+        return self.coloring.decompress_values((fwd, rev))
 
     def _check_local(self, x: np.ndarray) -> None:
         """A local pattern holds at x only if no edge inactive at x0 became active."""

@@ -9,18 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import BranchChangedError, InputError
-from ..operators.codegen import load_kernels
+from ..operators.codegen import kernels
 from ..tape import Tape
-
-_kernels = None
-
-
-def kernels():
-    """The generated kernel module (written and imported on first use)."""
-    global _kernels
-    if _kernels is None:
-        _kernels = load_kernels()
-    return _kernels
 
 
 def as_input(tape: Tape, x, *, allow_nan: bool = False) -> np.ndarray:

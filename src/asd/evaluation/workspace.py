@@ -1,11 +1,38 @@
-"""Compressed sweeps with preallocated work arrays, for derivatives evaluated many times."""
+"""Compressed sweeps with preallocated work arrays, for derivatives evaluated many times.
+
+Seed columns are independent, so a block of seeds can be split between threads (the
+kernels release the GIL). ``ASD_THREADS`` sets the thread count (default 1); blocks
+smaller than ``MIN_PARALLEL_WORK`` node-seeds always run on one thread.
+"""
 
 from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from ..tape import Tape
 from .sweeps import as_input, kernels, node_values
+
+#: node x seed products below which a sweep is not split between threads
+MIN_PARALLEL_WORK = 2_000_000
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def default_threads() -> int:
+    """Threads for compressed sweeps: ``ASD_THREADS`` if set, else 1."""
+    value = os.environ.get("ASD_THREADS", "1")
+    try:
+        return max(1, int(value))
+    except ValueError:
+        raise ValueError(f"asd: ASD_THREADS must be a positive integer, not {value!r}") from None
+
+
+def _pool(n: int) -> ThreadPoolExecutor:
+    if n not in _pools:
+        _pools[n] = ThreadPoolExecutor(n, thread_name_prefix="asd")
+    return _pools[n]
 
 
 class Workspace:
@@ -15,10 +42,24 @@ class Workspace:
     derivative costs only the sweeps themselves.
     """
 
-    def __init__(self, tape: Tape):
+    def __init__(self, tape: Tape, threads: int | None = None):
         self.tape = tape
         self.args = tape.kernel_args()
+        self.threads = default_threads() if threads is None else max(1, int(threads))
         self._buffers: dict[tuple, np.ndarray] = {}
+
+    def _chunks(self, c: int) -> list[tuple[int, int, int]]:
+        """(part, first, last) seed ranges, one per thread used for a block of c seeds."""
+        parts = min(self.threads, c)
+        if parts < 2 or self.tape.n_nodes * c < MIN_PARALLEL_WORK:
+            return [(0, 0, c)]
+        bounds = np.linspace(0, c, parts + 1).round().astype(int)
+        return [(i, int(bounds[i]), int(bounds[i + 1])) for i in range(parts)]
+
+    def _run(self, job, chunks) -> list:
+        if len(chunks) == 1:
+            return [job(*chunks[0])]
+        return list(_pool(len(chunks)).map(lambda ch: job(*ch), chunks))
 
     def _buffer(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
         key = (name, shape)
@@ -37,35 +78,58 @@ class Workspace:
     def forward(self, x: np.ndarray, seeds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(node values, J @ seeds)`` with ``seeds`` (n x c) C-contiguous."""
         val = self.values(x)
-        dot = self._buffer("dot", (self.tape.n_nodes, seeds.shape[1]))
-        kernels().tangents(*self.args, val, seeds, dot)
-        return val, dot[self.tape.outputs]
+        chunks = self._chunks(seeds.shape[1])
 
-    def reverse(self, x: np.ndarray, cotangents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(node values, cotangents.T @ J)`` with ``cotangents`` (m x c); result c x n."""
-        val = self.values(x)
-        bar = self._buffer("bar", (self.tape.n_nodes, cotangents.shape[1]))
-        bar.fill(0.0)
-        np.add.at(bar, self.tape.outputs, cotangents)
-        kernels().adjoints(*self.args, val, bar)
-        return val, bar[: self.tape.n_inputs].T
+        def job(part, lo, hi):
+            s = seeds if len(chunks) == 1 else np.ascontiguousarray(seeds[:, lo:hi])
+            dot = self._buffer(f"dot{part}", (self.tape.n_nodes, hi - lo))
+            kernels().tangents(*self.args, val, s, dot)
+            return dot[self.tape.outputs]
+
+        out = self._run(job, chunks)
+        return val, out[0] if len(out) == 1 else np.hstack(out)
+
+    def reverse(
+        self, x: np.ndarray, cotangents: np.ndarray, val: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(node values, cotangents.T @ J)`` with ``cotangents`` (m x c); result c x n.
+        ``val``: node values at x from a sweep already done (skips the value sweep)."""
+        if val is None:
+            val = self.values(x)
+        chunks = self._chunks(cotangents.shape[1])
+
+        def job(part, lo, hi):
+            bar = self._buffer(f"bar{part}", (self.tape.n_nodes, hi - lo))
+            bar.fill(0.0)
+            np.add.at(bar, self.tape.outputs, cotangents[:, lo:hi])
+            kernels().adjoints(*self.args, val, bar)
+            return bar[: self.tape.n_inputs].T
+
+        out = self._run(job, chunks)
+        return val, out[0] if len(out) == 1 else np.vstack(out)
 
     def hessian(self, x: np.ndarray, weights: np.ndarray, seeds: np.ndarray) -> np.ndarray:
         """``∇²(weightsᵀ f)(x) @ seeds`` (n x c)."""
         val = self.values(x)
-        c = seeds.shape[1]
-        dot = self._buffer("dot", (self.tape.n_nodes, c))
-        kernels().tangents(*self.args, val, seeds, dot)
-        bar = self._buffer("hbar", (self.tape.n_nodes,))
-        bar.fill(0.0)
-        np.add.at(bar, self.tape.outputs, weights)
-        bdot = self._buffer("bdot", (self.tape.n_nodes, c))
-        bdot.fill(0.0)
-        kernels().hvp_reverse(*self.args, val, dot, bar, bdot)
-        return bdot[: self.tape.n_inputs]
+        chunks = self._chunks(seeds.shape[1])
+
+        def job(part, lo, hi):
+            s = seeds if len(chunks) == 1 else np.ascontiguousarray(seeds[:, lo:hi])
+            dot = self._buffer(f"dot{part}", (self.tape.n_nodes, hi - lo))
+            kernels().tangents(*self.args, val, s, dot)
+            bar = self._buffer(f"hbar{part}", (self.tape.n_nodes,))
+            bar.fill(0.0)
+            np.add.at(bar, self.tape.outputs, weights)
+            bdot = self._buffer(f"bdot{part}", (self.tape.n_nodes, hi - lo))
+            bdot.fill(0.0)
+            kernels().hvp_reverse(*self.args, val, dot, bar, bdot)
+            return bdot[: self.tape.n_inputs]
+
+        out = self._run(job, chunks)
+        return out[0] if len(out) == 1 else np.hstack(out)
 
     def __getstate__(self) -> dict:
-        return {"tape": self.tape}
+        return {"tape": self.tape, "threads": self.threads}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["tape"])
+        self.__init__(state["tape"], state.get("threads"))

@@ -397,6 +397,33 @@ def _edge_partials_kernel() -> list[str]:
     return out
 
 
+def _affine_parts_kernel() -> list[str]:
+    """Per node: whether it is affine in its arguments, the weights and the bias."""
+    out = [
+        "@njit(cache=True, nogil=True)",
+        "def affine_parts(seg_ptr, seg_op, P, Q, is_aff, w, bias):",
+        SEG_LOOP.rstrip("\n"),
+        "        if o < 0:",
+        "            continue",
+    ]
+    for code, op in _ops():
+        form = op.affine_form()
+        if form is None:
+            continue
+        weights, const = form
+        body = _loads(_uses(*weights, const), "                ")
+        out += [
+            f"        elif o == {code}:  # {op.name}",
+            "            for k in range(k0, k1):",
+            *body,
+            "                is_aff[k] = True",
+            *(f"                w[{i}, k] = {e}" for i, e in enumerate(weights)),
+            f"                bias[k] = {const}",
+        ]
+    out.append("")
+    return out
+
+
 def kernel_source() -> str:
     """The full source text of the generated kernel module."""
     parts = [HEADER]
@@ -409,6 +436,7 @@ def kernel_source() -> str:
         _edge_partials_kernel,
         _second_coefs_kernel,
         _values_subset_kernel,
+        _affine_parts_kernel,
     ):
         parts.append("\n".join(build()))
         parts.append("\n")
@@ -449,3 +477,14 @@ def load_kernels() -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+_module: ModuleType | None = None
+
+
+def kernels() -> ModuleType:
+    """The generated kernel module (written and imported on first use)."""
+    global _module
+    if _module is None:
+        _module = load_kernels()
+    return _module

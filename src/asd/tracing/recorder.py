@@ -141,15 +141,17 @@ class Recorder:
     # -- result -------------------------------------------------------------
     def finish(self, outputs: np.ndarray, output_is_mask: bool = False) -> Tape:
         """Concatenate the chunks into a tape, remove dead code and fuse linear chains."""
-        parts = {k: [] for k in ("op", "a", "b", "c", "p", "q")}
-        for code, a, b, c, p, q, n in self._chunks:
-            parts["op"].append(np.full(n, code, np.int64))
-            parts["a"].append(a)
-            for key, val, dt in (("b", b, np.int64), ("c", c, np.int64)):
-                parts[key].append(np.broadcast_to(np.asarray(val, dt).ravel(), (n,)))
-            for key, val in (("p", p), ("q", q)):
-                parts[key].append(np.broadcast_to(np.asarray(val, np.float64).ravel(), (n,)))
-        cat = {k: np.concatenate(v) for k, v in parts.items()}
+        N = self.size
+        op = np.empty(N, np.int64)
+        cat = {"a": np.empty(N, np.int64), "b": np.empty(N, np.int64), "c": np.empty(N, np.int64)}
+        cat["p"], cat["q"] = np.empty(N), np.empty(N)
+        k = 0
+        for code, a, b, c, p, q, n in self._chunks:  # scalars broadcast into the slices
+            op[k : k + n] = code
+            for key, val in (("a", a), ("b", b), ("c", c), ("p", p), ("q", q)):
+                cat[key][k : k + n] = np.ravel(val) if np.ndim(val) else val
+            k += n
+        cat["op"] = op
         if self._lin_chunks:
             lin_idx = np.concatenate([i for i, _ in self._lin_chunks])
             lin_w = np.concatenate([w for _, w in self._lin_chunks])
@@ -171,4 +173,4 @@ class Recorder:
             tuple(self.guards),
             output_is_mask,
         )
-        return optimize(tape)
+        return optimize(tape, owned=True)
