@@ -449,3 +449,15 @@ def test_result_pickles_and_acyclic_out_argument():
     assert np.array_equal(r.decompress_values(comp), r2.decompress_values(comp))
     low = np.empty(r.structure("lower")[0].size)
     assert r.decompress_values(comp, out=low, triangle="lower") is low
+
+
+@pytest.mark.parametrize("problem", ["column", "row"])
+def test_a_wrong_partition_from_the_algorithm_is_caught(monkeypatch, problem):
+    """The built-in check runs on what the greedy kernel returns, not on trust."""
+    from asd.coloring import algorithms
+
+    P = sp.csr_array(np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1]], bool))
+    monkeypatch.setattr(algorithms, "greedy", lambda G, order: np.zeros(G.n, np.int64))
+    with pytest.raises(ColoringError):
+        color(P, problem)
+    assert color(P, problem, check=False).ncolors == 1  # unchecked, it would be wrong

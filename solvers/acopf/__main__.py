@@ -16,6 +16,8 @@ import argparse
 import sys
 import time
 
+import numpy as np
+
 import asd
 from cases.matpower import baseline_objective, find_case
 
@@ -56,7 +58,12 @@ def main(argv: list[str] | None = None) -> int:
         f"Hessian: {nlp.hessian_engine.mode} mode, {nlp.hessian_ncolors} star colours"
     )
     stages = ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in nlp.preparation.items())
-    print(f"read + build {t_read:.2f} s; {stages}")
+    t0 = time.perf_counter()
+    x0 = model.x0
+    nlp.objective(x0), nlp.gradient(x0), nlp.constraints(x0), nlp.jacobian(x0)
+    nlp.hessian(x0, np.ones(nlp.m), 1.0)
+    t_first = time.perf_counter() - t0
+    print(f"read + build {t_read:.2f} s; {stages}; first evaluation {t_first * 1e3:.1f} ms")
     sys.stdout.flush()
     t0 = time.perf_counter()
     if args.solver == "ipopt":

@@ -10,6 +10,7 @@ the kernels dispatch once per segment.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,7 +59,7 @@ class Tape:
 
     @property
     def n_inputs(self) -> int:
-        return int(np.prod(self.input_shape, dtype=np.int64))
+        return math.prod(self.input_shape)
 
     @property
     def n_outputs(self) -> int:

@@ -18,7 +18,14 @@ from .check import (
     bicolor_reads,
     lower_index,
 )
-from .decompress import _choose_sides, _lower, _partition_src, _peel, _row_unique
+from .decompress import (
+    _choose_sides,
+    _lower,
+    _partition_ok,
+    _partition_src,
+    _peel,
+    _row_unique,
+)
 from .graph import TwoLevel, adjacency, augmented, bipartite, canonical, symmetrized_with_mirror
 from .orders import ORDERS, vertex_order
 from .result import ColoringResult
@@ -56,9 +63,10 @@ def _partial(P, G: TwoLevel, problem, order, seed, recolor, check) -> ColoringRe
         colors = algorithms.iterated_greedy(G, colors, recolor, seed, bound)
     nc = int(colors.max(initial=-1)) + 1
     src = _partition_src(P.indptr, P.indices, colors, nc, P.shape[1], problem == "row")
-    if check:
+    if check and not _partition_ok(G.ptr2, G.idx2, colors):  # the checker names the entry
         T = sp.csr_array((np.ones(G.idx2.size, bool), G.idx2, G.ptr2), shape=(G.ptr2.size - 1, G.n))
         _orthogonal(T, colors, problem)
+        raise ColoringError("asd: the colouring is not structurally orthogonal")
     name = order if isinstance(order, str) else "explicit"
     return ColoringResult(problem, P, name, colors=colors, plan={"src": src})
 

@@ -50,6 +50,19 @@ def _partition_src(ptr, idx, colors, nc, ncols, by_row):
 
 
 @njit(cache=True)
+def _partition_ok(ptr, idx, colors):
+    """Whether every group ``idx[ptr[r]:ptr[r+1]]`` has seeded, pairwise distinct colours."""
+    stamp = np.full(colors.shape[0] + 1, -1, np.int64)
+    for r in range(ptr.shape[0] - 1):
+        for t in range(ptr[r], ptr[r + 1]):
+            c = colors[idx[t]]
+            if c < 0 or stamp[c] == r:
+                return False
+            stamp[c] = r
+    return True
+
+
+@njit(cache=True)
 def _mirror_ok(ptr, idx):
     """Position of (j, i) for every stored (i, j), and whether the pattern is symmetric.
 

@@ -215,6 +215,9 @@ def _sort_sets(nodes, start, length, buf):
     """Sort the stored index sets of these nodes in place (sets are unordered)."""
     for o in nodes:
         s = start[o]
+        if length[o] > 32:  # long sets (e.g. a scalar objective's): n log n
+            buf[s : s + length[o]] = np.sort(buf[s : s + length[o]].copy())
+            continue
         for u in range(s + 1, s + length[o]):  # insertion sort: sets are short
             v = buf[u]
             w = u

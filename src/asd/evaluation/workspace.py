@@ -47,6 +47,16 @@ class Workspace:
         self.args = tape.kernel_args()
         self.threads = default_threads() if threads is None else max(1, int(threads))
         self._buffers: dict[tuple, np.ndarray] = {}
+        outs = tape.outputs
+        self._distinct = np.unique(outs).size == outs.size  # seeding is a plain store
+
+    def _seed_outputs(self, bar: np.ndarray, values: np.ndarray) -> None:
+        """``bar`` zeroed, then the output rows set to ``values`` (summed if repeated)."""
+        bar.fill(0.0)
+        if self._distinct:
+            bar[self.tape.outputs] = values
+        else:
+            np.add.at(bar, self.tape.outputs, values)
 
     def _chunks(self, c: int) -> list[tuple[int, int, int]]:
         """(part, first, last) seed ranges, one per thread used for a block of c seeds."""
@@ -100,8 +110,7 @@ class Workspace:
 
         def job(part, lo, hi):
             bar = self._buffer(f"bar{part}", (self.tape.n_nodes, hi - lo))
-            bar.fill(0.0)
-            np.add.at(bar, self.tape.outputs, cotangents[:, lo:hi])
+            self._seed_outputs(bar, cotangents[:, lo:hi])
             kernels().adjoints(*self.args, val, bar)
             return bar[: self.tape.n_inputs].T
 
@@ -118,8 +127,7 @@ class Workspace:
             dot = self._buffer(f"dot{part}", (self.tape.n_nodes, hi - lo))
             kernels().tangents(*self.args, val, s, dot)
             bar = self._buffer(f"hbar{part}", (self.tape.n_nodes,))
-            bar.fill(0.0)
-            np.add.at(bar, self.tape.outputs, weights)
+            self._seed_outputs(bar, weights)
             bdot = self._buffer(f"bdot{part}", (self.tape.n_nodes, hi - lo))
             bdot.fill(0.0)
             kernels().hvp_reverse(*self.args, val, dot, bar, bdot)
