@@ -1,10 +1,11 @@
 """The polar AC-OPF of ``solvers/acopf/model.py`` written for CasADi SX, from the same data.
 
 Used by ``hessian_pglib.py`` (Hessian of the Lagrangian) and ``acopf_casadi.py`` (Ipopt
-through ``nlpsol``). Every expression mirrors ``ACOPF.objective`` / ``ACOPF.constraints``
-block for block, vectorised over SX column vectors: integer-list indexing for bus
-lookups, elementwise products with constant ``DM`` vectors, and constant sparse ``DM``
-matrices for the bus incidence sums. The constraint rows come out in the model's order.
+through ``nlpsol``); ``buffer_evaluator`` serves every CasADi timing in the benchmarks.
+Every expression mirrors ``ACOPF.objective`` / ``ACOPF.constraints`` block for block,
+vectorised over SX column vectors: integer-list indexing for bus lookups, elementwise
+products with constant ``DM`` vectors, and constant sparse ``DM`` matrices for the bus
+incidence sums. The constraint rows come out in the model's order.
 """
 
 from __future__ import annotations

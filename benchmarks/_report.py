@@ -6,6 +6,7 @@ import csv
 import os
 import platform
 import shlex
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -14,10 +15,11 @@ from importlib import metadata
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def best_time(fn: Callable[[], object], repeat: int = 5, min_time: float = 0.05) -> float:
-    """Median over ``repeat`` runs of the mean time per call (looping short calls)."""
+def _per_call_samples(fn: Callable[[], object], repeat: int, min_time: float) -> list[float]:
+    """``repeat`` samples of the mean time per call; short calls are looped to ``min_time``."""
     fn()
     t0 = time.perf_counter()
     fn()
@@ -29,8 +31,36 @@ def best_time(fn: Callable[[], object], repeat: int = 5, min_time: float = 0.05)
         for _ in range(inner):
             fn()
         samples.append((time.perf_counter() - t0) / inner)
-    samples.sort()
+    return samples
+
+
+def best_time(fn: Callable[[], object], repeat: int = 5, min_time: float = 0.05) -> float:
+    """Median over ``repeat`` runs of the mean time per call (looping short calls)."""
+    samples = sorted(_per_call_samples(fn, repeat, min_time))
     return samples[len(samples) // 2]
+
+
+def fastest_time(fn: Callable[[], object], repeat: int = 5, min_time: float = 0.05) -> float:
+    """Smallest over ``repeat`` runs of the mean time per call (looping short calls).
+
+    The minimum rather than the median: on a shared machine other load only ever adds
+    time, so the fastest sample is the least disturbed one.
+    """
+    return min(_per_call_samples(fn, repeat, min_time))
+
+
+def fresh_python(code: str, **env: str) -> tuple[float, str]:
+    """Run ``python -c code`` in a new interpreter at the repository root (``src`` and the
+    root importable, ``env`` added): its wall time and standard output."""
+    environ = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}", **env}
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=environ
+    )
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"fresh process failed:\n{proc.stderr[-2000:]}")
+    return wall, proc.stdout
 
 
 def versions(*packages: str) -> str:

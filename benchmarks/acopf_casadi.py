@@ -37,7 +37,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import _casadi_acopf as cas  # noqa: E402
 from _report import header, markdown_table, write_results  # noqa: E402
 
-import asd  # noqa: E402
 from cases.matpower import baseline_objective  # noqa: E402
 from solvers.acopf.model import load_acopf  # noqa: E402
 
@@ -92,15 +91,7 @@ def sig(t: float, digits: int = 3) -> float:
 
 def run_asd(model) -> dict:
     t0 = time.perf_counter()
-    nlp = asd.NLP(
-        model.objective,
-        model.x0,
-        lb=model.lb,
-        ub=model.ub,
-        constraints=model.constraints,
-        cl=model.cl,
-        cu=model.cu,
-    )
+    nlp = model.nlp()
     t1 = time.perf_counter()
     res = nlp.solve(dict(OPTIONS))
     t2 = time.perf_counter()

@@ -30,7 +30,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _report import header, markdown_table, write_results  # noqa: E402
 
-import asd  # noqa: E402
 from cases.matpower import SHARED_PGLIB_DIR, baseline_objective, read_matpower  # noqa: E402
 from solvers.acopf.model import load_acopf  # noqa: E402
 
@@ -129,15 +128,7 @@ def solve_case(path: Path, options: dict, start: str = "flat") -> tuple[dict, ob
     t0 = time.perf_counter()
     model = load_acopf(path)
     t_read = time.perf_counter() - t0
-    nlp = asd.NLP(
-        model.objective,
-        model.x0,
-        lb=model.lb,
-        ub=model.ub,
-        constraints=model.constraints,
-        cl=model.cl,
-        cu=model.cu,
-    )
+    nlp = model.nlp()
     res = nlp.solve(options, x0=model.initial_point(start))
     t = res.timing
     base = baseline_objective(name)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import textwrap
 import time
@@ -41,7 +40,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
-from _report import header, markdown_table, write_results  # noqa: E402
+from _report import fastest_time, fresh_python, header, markdown_table, write_results  # noqa: E402
 from scipy.optimize._numdiff import approx_derivative, group_columns  # noqa: E402
 
 import asd  # noqa: E402
@@ -132,22 +131,8 @@ def jax_brusselator(N: int):
 
 # -- helpers ------------------------------------------------------------------------------------
 def best_of(fn, repeat: int = 7, min_time: float = 0.05) -> float:
-    """Fastest of ``repeat`` samples of the mean time per call (short calls are looped).
-
-    The minimum rather than the median: the machine is shared, and contention only ever
-    adds time, so the fastest sample is the least disturbed one.
-    """
-    fn()
-    t0 = time.perf_counter()
-    fn()
-    inner = max(1, int(min_time / max(time.perf_counter() - t0, 1e-9)))
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        samples.append((time.perf_counter() - t0) / inner)
-    return min(samples)
+    """Fastest of ``repeat`` samples of the mean time per call (short calls are looped)."""
+    return fastest_time(fn, repeat, min_time)
 
 
 def once_best(fn, repeat: int = 3) -> float:
@@ -177,18 +162,8 @@ def ratio(peer: float | None, ours: float) -> str:
 
 def cold_start(N: int) -> tuple[float, float, float]:
     """Fresh interpreter: (process wall time, import asd, prepare + first J)."""
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-c", COLD.format(N=N)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"},
-    )
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise RuntimeError(f"cold-start process failed:\n{proc.stderr[-2000:]}")
-    out = proc.stdout.split()
+    wall, out = fresh_python(COLD.format(N=N))
+    out = out.split()
     return wall, float(out[0]), float(out[1])
 
 

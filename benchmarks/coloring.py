@@ -11,8 +11,6 @@ colouring and its decompression plan); the ``+check`` column adds the checker.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,11 +20,13 @@ import numpy as np
 import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _report import best_time, header, markdown_table, write_results  # noqa: E402
+from _report import best_time, fresh_python, header, markdown_table, write_results  # noqa: E402
 
 from asd.coloring import ORDERS, color  # noqa: E402
+from cases.brusselator import Brusselator2D  # noqa: E402
 
 try:
     import networkx as nx
@@ -54,19 +54,7 @@ COLUMNS = [
 
 def brusselator(N: int) -> sp.csr_array:
     """2-D Brusselator Jacobian pattern, N x N periodic grid, state (N, N, 2) in C order."""
-    idx = np.arange(N * N * 2).reshape(N, N, 2)
-    i, j, k = np.meshgrid(np.arange(N), np.arange(N), np.arange(2), indexing="ij")
-    cols = [
-        idx[i, j, 0],
-        idx[i, j, 1],
-        idx[(i + 1) % N, j, k],
-        idx[(i - 1) % N, j, k],
-        idx[i, (j + 1) % N, k],
-        idx[i, (j - 1) % N, k],
-    ]
-    r = np.tile(idx.ravel(), len(cols))
-    c = np.concatenate([a.ravel() for a in cols])
-    return sp.csr_array((np.ones(r.size, bool), (r, c)), shape=(2 * N * N, 2 * N * N))
+    return Brusselator2D(N).jacobian_sparsity()
 
 
 def powerflow_like(n: int, seed: int = 0) -> sp.csr_array:
@@ -113,7 +101,6 @@ def arrow_plus_random(n: int, seed: int = 0) -> sp.csr_array:
 def pglib_hessian(name: str) -> sp.csr_array | None:
     """Hessian-of-Lagrangian pattern (objective + every constraint) of a PGLib case, or None
     when the case files are not available."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from asd import hessian_sparsity
     from solvers.acopf.model import load_acopf
 
@@ -234,15 +221,11 @@ def compile_times() -> dict[str, float]:
         "'bidirectional')];"
         "print(time.perf_counter() - t0)"
     )
-    src = str(Path(__file__).resolve().parents[1] / "src")
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, NUMBA_CACHE_DIR=tmp, PYTHONPATH=src)
         for label in ("cold (compile)", "warm (cache load)"):
-            res = subprocess.run(
-                [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-            )
-            out[label] = float(res.stdout.strip().splitlines()[-1])
+            stdout = fresh_python(code, NUMBA_CACHE_DIR=tmp)[1]
+            out[label] = float(stdout.strip().splitlines()[-1])
     return out
 
 

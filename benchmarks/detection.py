@@ -7,7 +7,6 @@ Writes benchmarks/results/detection.md and .csv.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import textwrap
 import time
@@ -17,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _report import best_time, header, markdown_table, write_results  # noqa: E402
+from _report import best_time, fresh_python, header, markdown_table, write_results  # noqa: E402
 
 import asd  # noqa: E402
 from asd.detection import hessian_pattern, jacobian_pattern  # noqa: E402
@@ -43,29 +42,15 @@ COLD = textwrap.dedent(
 
 def cold_start(N: int) -> tuple[float, float, float]:
     """Fresh interpreter: (process wall time, import time, trace + detect time)."""
-    t0 = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, "-c", COLD.format(N=N)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**__import__("os").environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"},
-    ).stdout.split()
-    wall = time.perf_counter() - t0
+    wall, out = fresh_python(COLD.format(N=N))
+    out = out.split()
     return wall, float(out[0]), float(out[1])
 
 
 def import_floor() -> float:
     """Wall time of a process that only imports asd's dependencies (numpy, scipy, numba)."""
-    runs = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-c", "import numpy, scipy.sparse, numba"], check=True, cwd=ROOT
-        )
-        runs.append(time.perf_counter() - t0)
-    return sorted(runs)[1]
+    runs = sorted(fresh_python("import numpy, scipy.sparse, numba")[0] for _ in range(3))
+    return runs[1]
 
 
 def main() -> None:

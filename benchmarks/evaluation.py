@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
+from _casadi_acopf import buffer_evaluator  # noqa: E402
 from _report import best_time, header, markdown_table, write_results  # noqa: E402
 from scipy.optimize._numdiff import approx_derivative  # noqa: E402
 
@@ -57,22 +58,7 @@ def casadi_brusselator_jacobian(b: Brusselator2D):
     perm[1::2] = N * N + np.arange(N * N)
     F = ca.vertcat(du, dv)[perm.tolist()]
     J = ca.jacobian(F, x)
-    return _buffer_function(ca.Function("J", [x], [J]), n, J.nnz())
-
-
-def _buffer_function(fun, n: int, nnz: int):
-    buf, call = fun.buffer()
-    xin = np.zeros(n)
-    out = np.zeros(nnz)
-    buf.set_arg(0, memoryview(xin))
-    buf.set_res(0, memoryview(out))
-
-    def evaluate(x, _keep=(fun, buf)):  # the Function must outlive its buffer
-        xin[:] = x
-        call()
-        return out
-
-    return evaluate
+    return buffer_evaluator(ca.Function("J", [x], [J]), n, J.nnz())
 
 
 def casadi_hessian(kind: str, n: int):
@@ -83,7 +69,7 @@ def casadi_hessian(kind: str, n: int):
     else:
         f = ca.sum1(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
     H, _ = ca.hessian(f, x)
-    return _buffer_function(ca.Function("H", [x], [H]), n, H.nnz())
+    return buffer_evaluator(ca.Function("H", [x], [H]), n, H.nnz())
 
 
 def extended_rosenbrock(x):

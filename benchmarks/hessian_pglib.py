@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import _casadi_acopf as cas  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
+from _report import fastest_time as fastest  # noqa: E402
 from _report import header, markdown_table, write_results  # noqa: E402
 
 import asd  # noqa: E402
@@ -121,26 +122,6 @@ MD_COLUMNS = {
     "casadi/asd prepared": "CasADi/asd prepared",
     "casadi/asd one-off": "CasADi/asd one-off",
 }
-
-
-def fastest(fn, repeat: int = 5, min_time: float = 0.05) -> float:
-    """Smallest over ``repeat`` runs of the mean time per call (short calls looped).
-
-    The minimum rather than the median: the machine is shared, and other load only
-    ever adds time.
-    """
-    fn()
-    t0 = time.perf_counter()
-    fn()
-    once = time.perf_counter() - t0
-    inner = max(1, int(min_time / max(once, 1e-9)))
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        samples.append((time.perf_counter() - t0) / inner)
-    return min(samples)
 
 
 def buses_of(name: str) -> int:

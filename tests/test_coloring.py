@@ -15,6 +15,7 @@ from asd.coloring import (
     check_structurally_orthogonal,
     color,
 )
+from cases.brusselator import Brusselator2D
 
 ORDER_LIST = list(ORDERS)
 
@@ -23,20 +24,8 @@ ORDER_LIST = list(ORDERS)
 
 
 def brusselator_pattern(N: int) -> sp.csr_array:
-    """2-D Brusselator Jacobian on an N x N periodic grid, state (N, N, 2) in C order."""
-    idx = np.arange(N * N * 2).reshape(N, N, 2)
-    i, j, k = np.meshgrid(np.arange(N), np.arange(N), np.arange(2), indexing="ij")
-    cols = [
-        idx[i, j, 0],
-        idx[i, j, 1],
-        idx[(i + 1) % N, j, k],
-        idx[(i - 1) % N, j, k],
-        idx[i, (j + 1) % N, k],
-        idx[i, (j - 1) % N, k],
-    ]
-    r = np.tile(idx.ravel(), len(cols))
-    c = np.concatenate([a.ravel() for a in cols])
-    return sp.csr_array((np.ones(r.size, bool), (r, c)), shape=(2 * N * N, 2 * N * N))
+    """2-D Brusselator Jacobian on an N x N periodic grid (the analytic one's pattern)."""
+    return Brusselator2D(N).jacobian_sparsity()
 
 
 def banded(n: int, half: int) -> sp.csr_array:

@@ -18,7 +18,6 @@ import time
 
 import numpy as np
 
-import asd
 from cases.matpower import baseline_objective, find_case
 
 from .model import load_acopf
@@ -43,15 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     path = find_case(args.case)
     model = load_acopf(path)
     t_read = time.perf_counter() - t0
-    nlp = asd.NLP(
-        model.objective,
-        model.x0,
-        lb=model.lb,
-        ub=model.ub,
-        constraints=model.constraints,
-        cl=model.cl,
-        cu=model.cu,
-    )
+    nlp = model.nlp()
     print(f"case {args.case} ({path}): n = {nlp.n} variables, m = {nlp.m} constraints")
     print(
         f"nnz(J) = {nlp.nnz_jacobian()}, nnz(H lower) = {nlp.nnz_hessian_lag()}, "

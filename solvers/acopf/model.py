@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+import asd
 from cases.opf_data import OPFData, load_opf_data
 
 __all__ = ["ACOPF", "build_acopf", "load_acopf"]
@@ -185,6 +186,20 @@ class ACOPF:
         g = np.asarray(self.constraints(x))
         parts = [self.lb - x, x - self.ub, self.cl - g, g - self.cu]
         return float(max(0.0, *(np.max(p, initial=0.0) for p in parts)))
+
+    def nlp(self, **options) -> asd.NLP:
+        """The model as an ``asd.NLP`` (trace, detection and colouring happen here);
+        ``options`` go to ``asd.NLP`` (e.g. ``hessian_mode``)."""
+        return asd.NLP(
+            self.objective,
+            self.x0,
+            lb=self.lb,
+            ub=self.ub,
+            constraints=self.constraints,
+            cl=self.cl,
+            cu=self.cu,
+            **options,
+        )
 
     def __repr__(self) -> str:
         return f"ACOPF({self.data.name!r}, n={self.n}, m={self.m}, n_eq={self.n_eq})"
