@@ -134,12 +134,12 @@ def _symmetric(S, mirror, A, problem, order, seed, postprocess, check) -> Colori
         score = np.diff(A.ptr)
         colors, plan, _ = _star_plan(S, mirror, colors, score, postprocess)
         if check:
-            _star(S, colors, mirror)
+            _star(S, mirror, colors)
     else:
         colors = algorithms.acyclic(A, o)
         colors, plan = _acyclic_plan(S, mirror, colors, postprocess)
         if check:
-            _acyclic(S, colors, mirror)
+            _acyclic(S, mirror, colors)
     name = order if isinstance(order, str) else "explicit"
     return ColoringResult(problem, S, name, colors=colors, plan=plan)
 

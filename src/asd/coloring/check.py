@@ -10,8 +10,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import AsdError
-from .decompress import _first_conflict, _lower, _mirror, _peel, _row_unique
-from .graph import canonical, symmetrized
+from .decompress import _first_conflict, _lower, _peel, _row_unique
+from .graph import canonical, symmetrized_with_mirror
 
 
 class ColoringError(AsdError, ValueError):
@@ -66,16 +66,14 @@ def check_star(pattern, colors) -> None:
     entry of its colour in row i or in row j (equivalently: every path on four vertices
     uses at least three colours).
     """
-    _star(symmetrized(canonical(pattern)), colors)
+    _star(*symmetrized_with_mirror(canonical(pattern)), colors)
 
 
-def _star(S: sp.csr_array, colors, mirror: np.ndarray | None = None) -> None:
-    """``S`` canonical and symmetric; ``mirror`` its entry transposition, if known."""
+def _star(S: sp.csr_array, mirror: np.ndarray, colors) -> None:
+    """``S`` canonical and symmetric; ``mirror`` its entry transposition."""
     c = _colors(colors, S.shape[0], "vertices")
     _proper(S, c)
     u = _row_unique(S.indptr, S.indices, c)
-    if mirror is None:
-        mirror = _mirror(S.indptr, S.indices)
     ok = u | u[mirror]
     if not ok.all():
         i, j = _entry(S, int(np.flatnonzero(~ok)[0]))
@@ -90,15 +88,13 @@ def check_acyclic(pattern, colors) -> None:
     Distance-1, and the two-coloured subgraphs are forests: peeling them leaf by leaf
     determines every nonzero. Fails on a two-coloured cycle or an unseeded diagonal.
     """
-    _acyclic(symmetrized(canonical(pattern)), colors)
+    _acyclic(*symmetrized_with_mirror(canonical(pattern)), colors)
 
 
-def _acyclic(S: sp.csr_array, colors, mirror: np.ndarray | None = None) -> None:
-    """``S`` canonical and symmetric; ``mirror`` its entry transposition, if known."""
+def _acyclic(S: sp.csr_array, mirror: np.ndarray, colors) -> None:
+    """``S`` canonical and symmetric; ``mirror`` its entry transposition."""
     c = _colors(colors, S.shape[0], "vertices")
     _proper(S, c)
-    if mirror is None:
-        mirror = _mirror(S.indptr, S.indices)
     low_of, nlow = lower_index(S, mirror)
     ok = _peel(S.indptr, S.indices, low_of, nlow, c, int(c.max(initial=-1)) + 1, mirror)[0]
     if not ok:

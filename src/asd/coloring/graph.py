@@ -72,13 +72,9 @@ def canonical(pattern) -> sp.csr_array:
     )
 
 
-def symmetrized(P: sp.csr_array) -> sp.csr_array:
-    """Structure of ``P + P.T`` for a canonical square ``P`` (``P`` itself if symmetric)."""
-    return symmetrized_with_mirror(P)[0]
-
-
 def symmetrized_with_mirror(P: sp.csr_array) -> tuple[sp.csr_array, np.ndarray]:
-    """``symmetrized(P)`` and, per stored entry (i, j), the position of (j, i)."""
+    """Structure of ``P + P.T`` for a canonical square ``P`` (``P`` itself if symmetric)
+    and, per stored entry (i, j) of it, the position of (j, i)."""
     if P.shape[0] != P.shape[1]:
         raise InputError(f"asd: a symmetric colouring needs a square pattern, not {P.shape}")
     from .decompress import _mirror, _mirror_ok  # (kernels live with the plans)
