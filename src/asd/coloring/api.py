@@ -82,7 +82,6 @@ def _star_plan(S, mirror, colors, score, postprocess):
     """
     n = S.shape[0]
     low_of, low = _lower(S.indptr, S.indices, mirror)
-    nlow = low.size
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(S.indptr))
     i, j = rows[low], S.indices[low]
     u = _row_unique(S.indptr, S.indices, colors)
@@ -97,7 +96,7 @@ def _star_plan(S, mirror, colors, score, postprocess):
         colors = _renumber(colors, need)
     nc = int(colors.max(initial=-1)) + 1
     src_lower = np.where(side == 0, i * nc + colors[j], j * nc + colors[i])
-    return colors, {"src": src_lower[low_of], "src_lower": src_lower}, nlow
+    return colors, {"src": src_lower[low_of], "src_lower": src_lower}
 
 
 def _acyclic_plan(S, mirror, colors, postprocess):
@@ -132,7 +131,7 @@ def _symmetric(S, mirror, A, problem, order, seed, postprocess, check) -> Colori
     if problem == "star":
         colors = algorithms.star(A, o)
         score = np.diff(A.ptr)
-        colors, plan, _ = _star_plan(S, mirror, colors, score, postprocess)
+        colors, plan = _star_plan(S, mirror, colors, score, postprocess)
         if check:
             _star(S, mirror, colors)
     else:
