@@ -25,6 +25,18 @@ def vector(x):
     return np.concatenate([x[:-1] * x[1:], np.sqrt(1 + x**2), [np.sum(x) ** 2]])
 
 
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "dense"])
+def test_formats(fmt):
+    x = np.random.default_rng(3).random(7) + 0.1
+    H = asd.hessian(mixed, x, format=fmt)
+    M = H(x)
+    assert isinstance(M, np.ndarray) if fmt == "dense" else M.format == fmt
+    dense = M if fmt == "dense" else M.toarray()
+    assert np.allclose(dense, fd_hessian(mixed, x), atol=1e-5)
+    rows, cols = H.structure()
+    assert np.array_equal(dense[rows, cols], H.values(x))
+
+
 @pytest.mark.parametrize("mode", ["direct", "colored", "auto"])
 @pytest.mark.parametrize("fun", [arrow, mixed])
 def test_scalar_hessian_modes(fun, mode):

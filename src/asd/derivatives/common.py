@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ..detection.patterns import csr_structure
 from ..errors import InputError
 
 FORMATS = ("csr", "csc", "coo", "dense")
@@ -19,7 +20,7 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def to_format(values: np.ndarray, rows: np.ndarray, cols: np.ndarray, csr, fmt: str):
+def to_format(values: np.ndarray, csr, fmt: str):
     """Sparse matrix (or dense array) from nonzeros given in ``csr``'s order."""
     m = sp.csr_array((values, csr.indices, csr.indptr), shape=csr.shape)
     if fmt == "csr":
@@ -27,7 +28,7 @@ def to_format(values: np.ndarray, rows: np.ndarray, cols: np.ndarray, csr, fmt: 
     if fmt == "csc":
         return m.tocsc()
     if fmt == "coo":
-        return sp.coo_array((values, (rows, cols)), shape=csr.shape)
+        return sp.coo_array((values, csr_structure(csr)), shape=csr.shape)
     return m.toarray()
 
 

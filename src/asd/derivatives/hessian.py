@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..detection import hessian_pattern
-from ..detection.patterns import dependencies
+from ..detection.patterns import csr_structure, dependencies
 from ..errors import InputError
 from ..evaluation.hessian_engine import HessianEngine
 from ..evaluation.workspace import Workspace
@@ -130,18 +130,14 @@ class SparseHessian(Prepared):
 
     def __call__(self, x, *rest):
         """H(x, *args) (scalar f) or Σ vᵢ∇²fᵢ(x) as H(x, v) (vector f), in ``format``."""
-        vals = self.values(x, *rest)
-        rows, cols = self.structure()
-        return to_format(vals, rows, cols, self.pattern, self.format)
+        return to_format(self.values(x, *rest), self.pattern, self.format)
 
     def structure(self, triangle: str = "full") -> tuple[np.ndarray, np.ndarray]:
         """(rows, cols) of the stored entries; "lower" is what Ipopt's hessianstructure wants."""
         if not self._prepared:
             raise InputError("asd: call prepare(x0) (or the Hessian once) first")
         if triangle == "full":
-            P = self.pattern
-            rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
-            return rows.astype(np.int64), P.indices.astype(np.int64)
+            return csr_structure(self.pattern)
         rows, cols = self.engine.rows, self.engine.cols
         if triangle == "lower":
             return rows, cols

@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..detection import jacobian_pattern
-from ..detection.patterns import dependencies, edge_mask
+from ..detection.patterns import csr_structure, dependencies, edge_mask
 from ..errors import BranchChangedError, InputError
 from ..evaluation.direct import DirectJacobian
 from ..evaluation.workspace import Workspace
@@ -71,7 +71,7 @@ class SparseJacobian(Prepared):
         self.pattern = pattern
         self._workspace = Workspace(tape)
         self._choose_mode()
-        self.rows, self.cols = _csr_structure(pattern)
+        self._structure = None
         self._prepared = True
         return self
 
@@ -184,14 +184,15 @@ class SparseJacobian(Prepared):
 
     def __call__(self, x, *args):
         """J(x) in the requested format (scipy-compatible ``jac`` callable)."""
-        vals = self.values(x, *args)
-        return to_format(vals, self.rows, self.cols, self.pattern, self.format)
+        return to_format(self.values(x, *args), self.pattern, self.format)
 
     def structure(self) -> tuple[np.ndarray, np.ndarray]:
         """Row and column indices of the nonzeros, in the order ``values`` uses."""
         if not self._prepared:
             raise InputError("asd: call prepare(x0) (or the Jacobian once) first")
-        return self.rows, self.cols
+        if self._structure is None:
+            self._structure = csr_structure(self.pattern)
+        return self._structure
 
     @property
     def nnz(self) -> int:
@@ -205,11 +206,6 @@ class SparseJacobian(Prepared):
             f"SparseJacobian({m}x{n}, nnz={self.nnz}, {self.mode} mode, "
             f"{self.ncolors} colours, format={self.format!r})"
         )
-
-
-def _csr_structure(pattern: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
-    rows = np.repeat(np.arange(pattern.shape[0]), np.diff(pattern.indptr))
-    return rows.astype(np.int64), pattern.indices.astype(np.int64)
 
 
 def _user_pattern(pattern, tape) -> sp.csr_array:

@@ -30,6 +30,12 @@ SECOND_BITS = np.array(
 )
 
 
+def csr_structure(csr) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column index of every stored entry of a CSR pattern, in CSR order."""
+    rows = np.repeat(np.arange(csr.shape[0], dtype=np.int64), np.diff(csr.indptr))
+    return rows, csr.indices.astype(np.int64)
+
+
 def edge_mask(tape: Tape, x=None, mode: str = "global") -> np.ndarray:
     """Per node, bit i set when the node may depend on its argument i."""
     if mode not in ("global", "local"):

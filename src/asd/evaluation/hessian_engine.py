@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from ..detection.patterns import csr_structure
 from ..errors import InputError
 from ..tape import Tape
 from .direct_hessian import DirectHessian
@@ -40,8 +41,7 @@ class HessianEngine:
         lower = sp.csr_array(sp.tril(pattern), dtype=bool)
         lower.sort_indices()
         self.lower = lower
-        self.rows = np.repeat(np.arange(self.n), np.diff(lower.indptr)).astype(np.int64)
-        self.cols = lower.indices.astype(np.int64)
+        self.rows, self.cols = csr_structure(lower)
         self.coloring = color(pattern, problem=coloring, order=order)
         self.ncolors = self.coloring.ncolors
         sweep = tape.n_nodes + tape.lin_idx.size

@@ -48,7 +48,8 @@ class Workspace:
         self.threads = default_threads() if threads is None else max(1, int(threads))
         self._buffers: dict[tuple, np.ndarray] = {}
         outs = tape.outputs
-        self._distinct = np.unique(outs).size == outs.size  # seeding is a plain store
+        # seeding is a plain store when no output node repeats
+        self._distinct = outs.size == 0 or np.bincount(outs).max() <= 1
 
     def _seed_outputs(self, bar: np.ndarray, values: np.ndarray) -> None:
         """``bar`` zeroed, then the output rows set to ``values`` (summed if repeated)."""
