@@ -49,6 +49,30 @@ def fastest_time(fn: Callable[[], object], repeat: int = 5, min_time: float = 0.
     return min(_per_call_samples(fn, repeat, min_time))
 
 
+def interleaved_times(
+    fns: dict[str, Callable[[], object]], repeat: int = 7, min_time: float = 0.05
+) -> dict[str, float]:
+    """Median time per call of each function, sampled in alternating rounds.
+
+    Each round takes one sample of every function in turn, so a load change on a
+    shared machine shifts all of them alike and their ratios stay fair.
+    """
+    inner = {}
+    for name, fn in fns.items():
+        fn()
+        t0 = time.perf_counter()
+        fn()
+        inner[name] = max(1, int(min_time / max(time.perf_counter() - t0, 1e-9)))
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            for _ in range(inner[name]):
+                fn()
+            samples[name].append((time.perf_counter() - t0) / inner[name])
+    return {name: sorted(s)[len(s) // 2] for name, s in samples.items()}
+
+
 def fresh_python(code: str, **env: str) -> tuple[float, str]:
     """Run ``python -c code`` in a new interpreter at the repository root (``src`` and the
     root importable, ``env`` added): its wall time and standard output."""

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 from _casadi_acopf import buffer_evaluator  # noqa: E402
-from _report import best_time, header, markdown_table, write_results  # noqa: E402
+from _report import best_time, header, interleaved_times, markdown_table, write_results  # noqa: E402
 from scipy.optimize._numdiff import approx_derivative  # noqa: E402
 
 import asd  # noqa: E402
@@ -89,14 +89,28 @@ def jacobian_rows(sizes) -> list[dict]:
         J = asd.jacobian(b.f, x)
         ref = b.jacobian(0.0, x)
         assert abs(J(x) - ref).max() <= 1e-12 * abs(ref).max()
-        t_prep = best_time(lambda J=J, x=x: J.values(x))
-        t_f = best_time(lambda b=b, x=x: b.f(x))
-        t_oneoff = best_time(lambda b=b, x=x: asd.jacobian(b.f, x)(x), repeat=3)
         pattern = b.jacobian_sparsity()
-        t_fd = best_time(
-            lambda b=b, x=x, p=pattern: approx_derivative(b.f, x, method="2-point", sparsity=p),
-            repeat=3,
+        cj = None
+        if ca is not None:
+            t0 = time.perf_counter()
+            cj = casadi_brusselator_jacobian(b)
+            t_build = time.perf_counter() - t0
+        prepared = {"asd": lambda J=J, x=x: J.values(x), "f": lambda b=b, x=x: b.f(x)}
+        if cj is not None:
+            prepared["casadi"] = lambda cj=cj, x=x: cj(x)
+        t = interleaved_times(prepared)
+        t_prep, t_f = t["asd"], t["f"]
+        one_off = interleaved_times(
+            {
+                "asd": lambda b=b, x=x: asd.jacobian(b.f, x)(x),
+                "fd": lambda b=b, x=x, p=pattern: approx_derivative(
+                    b.f, x, method="2-point", sparsity=p
+                ),
+            },
+            repeat=5,
+            min_time=0.0,
         )
+        t_oneoff, t_fd = one_off["asd"], one_off["fd"]
         fd = approx_derivative(b.f, x, method="2-point", sparsity=pattern)
         fd_err = abs(sp_csr(fd) - ref).max() / abs(ref).max()
         row = {
@@ -112,12 +126,8 @@ def jacobian_rows(sizes) -> list[dict]:
             "FD / asd one-off": f"{t_fd / t_oneoff:.2f}",
             "FD rel. error": f"{fd_err:.1e}",
         }
-        if ca is not None:
-            t0 = time.perf_counter()
-            cj = casadi_brusselator_jacobian(b)
-            t_build = time.perf_counter() - t0
-            cj(x)
-            t_ca = best_time(lambda cj=cj, x=x: cj(x))
+        if cj is not None:
+            t_ca = t["casadi"]
             row["CasADi build [s]"] = f"{t_build:.2f}"
             row["CasADi J [ms]"] = f"{t_ca * 1e3:.3f}"
             row["asd / CasADi"] = f"{t_prep / t_ca:.2f}"
@@ -140,7 +150,16 @@ def hessian_rows(sizes) -> list[dict]:
         for n in sizes:
             x = np.random.default_rng(n).random(n)
             H = asd.hessian(fun, x)
-            t_prep = best_time(lambda H=H, x=x: H.values(x))
+            ch = None
+            if ca is not None:
+                t0 = time.perf_counter()
+                ch = casadi_hessian(kind, n)
+                t_build = time.perf_counter() - t0
+            prepared = {"asd": lambda H=H, x=x: H.values(x)}
+            if ch is not None:
+                prepared["casadi"] = lambda ch=ch, x=x: ch(x)
+            t = interleaved_times(prepared)
+            t_prep = t["asd"]
             t_oneoff = best_time(lambda fun=fun, x=x: asd.hessian(fun, x)(x), repeat=3)
             row = {
                 "function": f"{kind} Rosenbrock",
@@ -151,12 +170,8 @@ def hessian_rows(sizes) -> list[dict]:
                 "asd prepared H [ms]": f"{t_prep * 1e3:.3f}",
                 "asd one-off H [ms]": f"{t_oneoff * 1e3:.1f}",
             }
-            if ca is not None:
-                t0 = time.perf_counter()
-                ch = casadi_hessian(kind, n)
-                t_build = time.perf_counter() - t0
-                ch(x)
-                t_ca = best_time(lambda ch=ch, x=x: ch(x))
+            if ch is not None:
+                t_ca = t["casadi"]
                 row["CasADi build [s]"] = f"{t_build:.2f}"
                 row["CasADi H [ms]"] = f"{t_ca * 1e3:.3f}"
                 row["asd / CasADi"] = f"{t_prep / t_ca:.2f}"
@@ -219,7 +234,9 @@ def main() -> None:
     thr = thread_rows(args.quick)
     text = header("Prepared and one-off sparse derivatives", ("numpy", "scipy", "numba", "casadi"))
     text += (
-        "\nMedians of repeated runs, one process, Numba compiled. *prepared*: the derivative "
+        "\nMedians of repeated runs, one process, Numba compiled; quantities compared in one "
+        "row (asd, f(x), CasADi; asd one-off, FD) are sampled in alternating rounds so a load "
+        "change on the machine affects them alike. *prepared*: the derivative "
         "object exists, one evaluation is timed. *one-off*: trace + detect + colour or "
         "plan + evaluate. CasADi is timed through its buffer API (no Python conversion); its "
         "symbolic build time is listed separately. Ratios below 1 favour asd.\n\n"

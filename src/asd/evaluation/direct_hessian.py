@@ -185,7 +185,7 @@ class DirectHessian:
         self.cost = int(stream[0].size) + self._grad.cost + tape.n_nodes
         self._needed = _needed_values(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, READS)
         self._val = np.zeros(tape.n_nodes)
-        self._bar = np.zeros((tape.n_nodes, 1))
+        self._bar = np.zeros(tape.n_nodes)
 
     def values(self, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Lower-triangle nonzeros (``x`` checked and flat, ``weights`` one per output)."""
@@ -198,9 +198,9 @@ class DirectHessian:
         gv = self._grad.gradients(val)
         bar = self._bar
         bar.fill(0.0)
-        np.add.at(bar[:, 0], tape.outputs, weights)
-        kernels().adjoints(*args, val, bar)
-        kernels().second_coefs(*args, val, bar[:, 0], self._hslot, self._hcoef)
+        np.add.at(bar, tape.outputs, weights)
+        kernels().adjoint_vector(*args, val, bar)
+        kernels().second_coefs(*args, val, bar, self._hslot, self._hcoef)
         out = np.empty(self.lower.nnz)
         _accumulate_hessian(out, self._hcoef, gv, *self._stream)
         return out

@@ -88,7 +88,10 @@ def vjp(tape: Tape, x, W) -> tuple[np.ndarray, np.ndarray]:
     val = node_values(tape, x)
     bar = np.zeros((tape.n_nodes, W2.shape[1]))
     np.add.at(bar, tape.outputs, W2)
-    kernels().adjoints(*tape.kernel_args(), val, bar)
+    if bar.shape[1] == 1:
+        kernels().adjoint_vector(*tape.kernel_args(), val, bar.reshape(-1))
+    else:
+        kernels().adjoints(*tape.kernel_args(), val, bar)
     g = bar[: tape.n_inputs]
     return _outputs(tape, val), (g[:, 0] if vec else g)
 

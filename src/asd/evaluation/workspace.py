@@ -112,7 +112,10 @@ class Workspace:
         def job(part, lo, hi):
             bar = self._buffer(f"bar{part}", (self.tape.n_nodes, hi - lo))
             self._seed_outputs(bar, cotangents[:, lo:hi])
-            kernels().adjoints(*self.args, val, bar)
+            if hi - lo == 1:  # one cotangent: the kernel without a column loop
+                kernels().adjoint_vector(*self.args, val, bar.reshape(-1))
+            else:
+                kernels().adjoints(*self.args, val, bar)
             return bar[: self.tape.n_inputs].T
 
         out = self._run(job, chunks)

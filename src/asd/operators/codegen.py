@@ -223,27 +223,30 @@ def _tangents_kernel() -> list[str]:
     return out
 
 
-def _adjoints_kernel() -> list[str]:
+def _adjoints_kernel(vector: bool = False) -> list[str]:
+    """Reverse sweep: ``bar`` (nodes x K) of adjoints, or one adjoint per node when
+    ``vector`` (a gradient, a Lagrangian's adjoints: no inner loop over columns)."""
+
+    def acc(dst: str, src: str, indent: str) -> list[str]:
+        if vector:
+            return [f"{indent}bar[{dst}] += {src}"]
+        return [f"{indent}for j in range(K):", f"{indent}    bar[{dst}, j] += {src}"]
+
+    col = "" if vector else ", j"
     out = [
         '@njit(cache=True, error_model="numpy", nogil=True)',
-        f"def adjoints({ARGS}, val, bar):",
-        "    K = bar.shape[1]",
+        f"def {'adjoint_vector' if vector else 'adjoints'}({ARGS}, val, bar):",
+        *([] if vector else ["    K = bar.shape[1]"]),
         REV_SEG_LOOP.rstrip("\n"),
         f"        if o == {LINEAR}:",
         "            for k in range(k1 - 1, k0 - 1, -1):",
         "                for t in range(ia[k], ib[k]):",
-        "                    w = lin_w[t]",
-        "                    i = lin_idx[t]",
-        "                    for j in range(K):",
-        "                        bar[i, j] += w * bar[k, j]",
+        *acc("lin_idx[t]", f"lin_w[t] * bar[k{col}]", "                    "),
     ]
-    for code, op in _ops():
-        act = _active(op)
-        if not act:
-            continue
-        out += [
-            f"        elif o == {code}:  # {op.name}",
-            "            for k in range(k1 - 1, k0 - 1, -1):",
+    if vector:
+        skip = ["                if bar[k] == 0.0:", "                    continue"]
+    else:
+        skip = [
             "                live = False",
             "                for j in range(K):",
             "                    if bar[k, j] != 0.0:",
@@ -251,6 +254,15 @@ def _adjoints_kernel() -> list[str]:
             "                        break",
             "                if not live:",
             "                    continue",
+        ]
+    for code, op in _ops():
+        act = _active(op)
+        if not act:
+            continue
+        out += [
+            f"        elif o == {code}:  # {op.name}",
+            "            for k in range(k1 - 1, k0 - 1, -1):",
+            *skip,
             *_partials(op, "                "),
         ]
         for i in act:
@@ -258,11 +270,14 @@ def _adjoints_kernel() -> list[str]:
             out += [
                 f"                if g{i}:",
                 f"                    r = i{arg}[k]",
-                "                    for j in range(K):",
-                f"                        bar[r, j] += d{i} * bar[k, j]",
+                *acc("r", f"d{i} * bar[k{col}]", "                    "),
             ]
     out.append("")
     return out
+
+
+def _adjoint_vector_kernel() -> list[str]:
+    return _adjoints_kernel(vector=True)
 
 
 def _hvp_kernel() -> list[str]:
@@ -431,6 +446,7 @@ def kernel_source() -> str:
         _values_kernel,
         _tangents_kernel,
         _adjoints_kernel,
+        _adjoint_vector_kernel,
         _hvp_kernel,
         _first_order_mask_kernel,
         _edge_partials_kernel,
