@@ -14,6 +14,27 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def _segments(op):
+    """Start of each run of equal opcodes (plus the end), and the run's opcode."""
+    n = op.shape[0]
+    count = 0
+    for k in range(n):
+        if k == 0 or op[k] != op[k - 1]:
+            count += 1
+    seg_ptr = np.empty(count + 1, np.int64)
+    seg_op = np.empty(count, np.int64)
+    s = 0
+    for k in range(n):
+        if k == 0 or op[k] != op[k - 1]:
+            seg_ptr[s] = k
+            seg_op[s] = op[k]
+            s += 1
+    seg_ptr[count] = n
+    return seg_ptr, seg_op
 
 
 @dataclass(frozen=True)
@@ -50,12 +71,7 @@ class Tape:
             arr = np.ascontiguousarray(getattr(self, name))
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
-        starts = np.flatnonzero(np.diff(self.op)) + 1
-        seg_ptr = np.concatenate(([0], starts, [self.op.size])).astype(np.int64)
-        if self.op.size == 0:
-            seg_ptr = np.zeros(1, np.int64)
-        self.seg_ptr = seg_ptr
-        self.seg_op = np.ascontiguousarray(self.op[seg_ptr[:-1]], dtype=np.int64)
+        self.seg_ptr, self.seg_op = _segments(self.op)
 
     @property
     def n_inputs(self) -> int:
