@@ -79,6 +79,15 @@ def jvp(tape: Tape, x, V) -> tuple[np.ndarray, np.ndarray]:
     return _outputs(tape, val), (out[:, 0] if vec else out)
 
 
+def adjoint_sweep(args: tuple, val: np.ndarray, bar: np.ndarray) -> None:
+    """Reverse sweep into ``bar`` (nodes x K, outputs seeded); a single column runs the
+    kernel without the column loop."""
+    if bar.shape[1] == 1:
+        kernels().adjoint_vector(*args, val, bar.reshape(-1))
+    else:
+        kernels().adjoints(*args, val, bar)
+
+
 def vjp(tape: Tape, x, W) -> tuple[np.ndarray, np.ndarray]:
     """``(f(x), J(x).T @ W)`` for a block of cotangents ``W`` (m x k, or m)."""
     x = as_input(tape, x)
@@ -88,10 +97,7 @@ def vjp(tape: Tape, x, W) -> tuple[np.ndarray, np.ndarray]:
     val = node_values(tape, x)
     bar = np.zeros((tape.n_nodes, W2.shape[1]))
     np.add.at(bar, tape.outputs, W2)
-    if bar.shape[1] == 1:
-        kernels().adjoint_vector(*tape.kernel_args(), val, bar.reshape(-1))
-    else:
-        kernels().adjoints(*tape.kernel_args(), val, bar)
+    adjoint_sweep(tape.kernel_args(), val, bar)
     g = bar[: tape.n_inputs]
     return _outputs(tape, val), (g[:, 0] if vec else g)
 

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ..tape import Tape
-from .sweeps import as_input, kernels, node_values
+from .sweeps import adjoint_sweep, as_input, kernels, node_values
 
 #: node x seed products below which a sweep is not split between threads
 MIN_PARALLEL_WORK = 2_000_000
@@ -112,10 +112,7 @@ class Workspace:
         def job(part, lo, hi):
             bar = self._buffer(f"bar{part}", (self.tape.n_nodes, hi - lo))
             self._seed_outputs(bar, cotangents[:, lo:hi])
-            if hi - lo == 1:  # one cotangent: the kernel without a column loop
-                kernels().adjoint_vector(*self.args, val, bar.reshape(-1))
-            else:
-                kernels().adjoints(*self.args, val, bar)
+            adjoint_sweep(self.args, val, bar)
             return bar[: self.tape.n_inputs].T
 
         out = self._run(job, chunks)
