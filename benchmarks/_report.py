@@ -129,11 +129,17 @@ def markdown_table(rows: list[dict], columns: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_results(name: str, text: str, rows: list[dict], columns: list[str]) -> Path:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    md = RESULTS / f"{name}.md"
+def write_results(
+    name: str, text: str, rows: list[dict], columns: list[str], folder: Path | None = None
+) -> Path:
+    """Write ``name``.md and .csv to ``folder``; by default ``results/``, or
+    ``results/quick/`` for a ``--quick`` smoke run, so it never replaces the full results."""
+    if folder is None:
+        folder = RESULTS / "quick" if "--quick" in sys.argv[1:] else RESULTS
+    folder.mkdir(parents=True, exist_ok=True)
+    md = folder / f"{name}.md"
     md.write_text(text)
-    with open(RESULTS / f"{name}.csv", "w", newline="") as fh:
+    with open(folder / f"{name}.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)

@@ -257,15 +257,7 @@ def write(
         "digits). Status is Ipopt's return code.\n\n"
         + markdown_table([_fmt(r) for r in rows], COLUMNS)
     )
-    if out is None:
-        return write_results(NAME, text, rows, COLUMNS)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{NAME}.md").write_text(text)
-    with open(out / f"{NAME}.csv", "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
-    return out / f"{NAME}.md"
+    return write_results(NAME, text, rows, COLUMNS, folder=out)
 
 
 # -- main ---------------------------------------------------------------------------------
