@@ -50,6 +50,23 @@ def test_formats(fmt):
     assert np.allclose(dense, fd_jacobian(mixed, x), atol=1e-7)
 
 
+def zero_scaled_sums(x):
+    """Row sums scaled elementwise with a zero: the zero-weighted sum node must vanish."""
+    return np.sum(x.reshape(3, 3), axis=1) * np.array([1.0, 0.0, 2.0])
+
+
+@pytest.mark.parametrize("mode", ["direct", "forward", "reverse"])
+def test_linear_node_scaled_by_zero(mode):
+    x = np.random.default_rng(4).standard_normal(9)
+    tape = asd.trace(zero_scaled_sums, x)
+    assert np.allclose(
+        asd.evaluation.sweeps.node_values(tape, x)[tape.outputs], zero_scaled_sums(x)
+    )
+    J = asd.jacobian(zero_scaled_sums, x, mode=mode)
+    assert np.allclose(J(x).toarray(), fd_jacobian(zero_scaled_sums, x), atol=1e-7)
+    assert J.nnz == 6  # row 1's sum is scaled by 0: no entries
+
+
 def test_brusselator_direct_is_exact_and_chosen():
     b = Brusselator2D(16)
     x = np.random.default_rng(2).random(b.n)

@@ -202,6 +202,10 @@ def _fuse(op, a, b, c, q, lin_idx, lin_w, is_aff, aw, abias, roots, n_in):
                         stack_node[top] = arg
                         stack_w[top] = w2
                         top += 1
+                    elif arg >= 0 and spliced[arg]:
+                        # a spliced argument dropped for its zero weight: k must be
+                        # rewritten, or it would keep pointing at a node with no terms
+                        absorbed = True
         nstart[k] = start
         nend[k] = used
         nbias[k] = bias
