@@ -11,7 +11,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InputError, TracerBufferError, TracerIndexError, UnsupportedFunctionError
-from .tracer import TracedArray, apply, find_recorder, lift
+from .recorder import numpy_value
+from .tracer import TracedArray, apply, find_recorder, lift, linear_combination
 
 # ---------------------------------------------------------------------------------------
 # ufuncs
@@ -84,8 +85,15 @@ def _const(x) -> np.ndarray:
     return arr.astype(np.float64)
 
 
+def _is_float(*ts: TracedArray) -> bool:
+    return all(t.val.dtype == np.float64 for t in ts)
+
+
 def _affine(x: TracedArray, scale, shift) -> TracedArray:
     scale, shift = np.asarray(scale, np.float64), np.asarray(shift, np.float64)
+    if scale.ndim == 0 and _is_float(x):  # stays a pending linear combination
+        val = np.asarray(numpy_value("affine", x.val, p=scale, q=shift), np.float64)
+        return linear_combination([(float(scale), x)], shift if shift.ndim else float(shift), val)
     if scale.ndim or shift.ndim:
         shape = np.broadcast_shapes(x.shape, scale.shape, shift.shape)
         x = TracedArray(x.rec, np.broadcast_to(x.ids, shape), np.broadcast_to(x.val, shape))
@@ -95,6 +103,9 @@ def _affine(x: TracedArray, scale, shift) -> TracedArray:
 def _add(a, b, sign=1.0):
     ta, tb = isinstance(a, TracedArray), isinstance(b, TracedArray)
     if ta and tb:
+        if _is_float(a, b):
+            val = np.asarray(numpy_value("add" if sign > 0 else "sub", a.val, b.val), np.float64)
+            return linear_combination([(1.0, a), (sign, b)], 0.0, val)
         return apply("add" if sign > 0 else "sub", a, b)
     if ta:
         return _affine(a, 1.0, sign * _const(b))

@@ -9,6 +9,7 @@ array directly, arithmetic appends one vectorised block of nodes per call.
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 from collections.abc import Callable
 
@@ -31,26 +32,39 @@ MODES = ("global", "local")
 class TracedArray:
     """An array whose elements are nodes of a tape being recorded."""
 
-    __slots__ = ("rec", "ids", "val")
+    __slots__ = ("rec", "_ids", "val", "_lin")
     __array_priority__ = 1000
     __hash__ = None  # type: ignore[assignment]
 
-    def __new__(cls, rec: Recorder, ids: np.ndarray, val: np.ndarray):
+    def __new__(cls, rec: Recorder, ids: np.ndarray | None, val: np.ndarray, lin=None):
         # 0-d results are not sequences, so numpy's ``buf[i] = t`` calls ``float(t)``
         # and reports our error instead of a bare "setting an array element" one.
-        if cls is TracedArray and np.ndim(ids) > 0:
+        if cls is TracedArray and np.ndim(val if ids is None else ids) > 0:
             cls = TracedNdArray
         return object.__new__(cls)
 
-    def __init__(self, rec: Recorder, ids: np.ndarray, val: np.ndarray):
+    def __init__(self, rec: Recorder, ids: np.ndarray | None, val: np.ndarray, lin=None):
         self.rec = rec
-        self.ids = ids
+        self._ids = ids
         self.val = val
+        self._lin = lin
+
+    @property
+    def ids(self) -> np.ndarray:
+        """Node ids; a pending linear combination is recorded on first use."""
+        if self._ids is None:
+            self._ids = self._lin.record(self.rec, self.val.shape)
+            self._lin = None
+        return self._ids
+
+    @ids.setter
+    def ids(self, ids: np.ndarray) -> None:
+        self._ids = ids
 
     # -- array attributes ------------------------------------------------------
-    shape = property(lambda self: self.ids.shape)
-    ndim = property(lambda self: self.ids.ndim)
-    size = property(lambda self: self.ids.size)
+    shape = property(lambda self: self.val.shape)
+    ndim = property(lambda self: self.val.ndim)
+    size = property(lambda self: self.val.size)
     dtype = property(lambda self: self.val.dtype)
     T = property(lambda self: self.transpose())
 
@@ -310,10 +324,10 @@ class TracedNdArray(TracedArray):
         self._assign(key, value)
 
     def __len__(self) -> int:
-        return self.ids.shape[0]
+        return self.shape[0]
 
     def __iter__(self):
-        for i in range(self.ids.shape[0]):
+        for i in range(self.shape[0]):
             yield self._index(i)
 
 
@@ -354,6 +368,55 @@ def find_recorder(values) -> Recorder | None:
             if r is not None:
                 return r
     return None
+
+
+class PendingLinear:
+    """``Σ wᵢ·xᵢ + bias`` over traced arrays, kept unrecorded while only + - and constant
+    scaling act on it, so a chain like ``a + b - 4*c`` becomes one linear node per element
+    (never one node per operator). A pending array consumed twice is recorded once."""
+
+    MAX_TERMS = 32
+    __slots__ = ("terms", "bias", "used")
+
+    def __init__(self, terms: list, bias):
+        self.terms = terms  # (weight, ids) pairs; ids are private copies
+        self.bias = bias
+        self.used = False
+
+    def record(self, rec: Recorder, shape: tuple) -> np.ndarray:
+        n = math.prod(shape)
+        idx = np.empty((n, len(self.terms)), np.int64)
+        w = np.empty((n, len(self.terms)))
+        for j, (wj, ij) in enumerate(self.terms):
+            idx[:, j] = np.broadcast_to(ij, shape).ravel()
+            w[:, j] = np.broadcast_to(wj, shape).ravel()
+        bias = np.broadcast_to(self.bias, shape).ravel() if np.ndim(self.bias) else self.bias
+        counts = np.full(n, len(self.terms), np.int64)
+        return rec.emit_linear(counts, idx.ravel(), w.ravel(), bias).reshape(shape)
+
+
+def linear_combination(parts, shift, val: np.ndarray) -> TracedArray:
+    """``Σ scale·t + shift`` for ``parts`` of (scalar scale, float traced array), pending.
+
+    A pending operand used for the first time is inlined (its terms scaled); any other
+    operand becomes one term.
+    """
+    rec = parts[0][1].rec
+    if any(t.rec is not rec for _, t in parts):
+        raise InputError("asd: traced arrays from two different traces were mixed")
+    terms, bias = [], shift
+    for scale, t in parts:
+        lin = t._lin
+        if lin is not None and not lin.used:
+            lin.used = True
+            terms += [(scale * w, i) for w, i in lin.terms]
+            bias = bias + scale * lin.bias
+        else:
+            terms.append((scale, np.array(t.ids, copy=True)))
+    pending = PendingLinear(terms, bias)
+    if len(terms) > PendingLinear.MAX_TERMS:  # a long sum: one node per MAX_TERMS terms
+        return TracedArray(rec, pending.record(rec, val.shape), val)
+    return TracedArray(rec, None, val, pending)
 
 
 def apply(name: str, *operands: TracedArray, p=0.0, q=0.0) -> TracedArray:
