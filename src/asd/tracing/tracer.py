@@ -3,7 +3,10 @@
 A traced array holds an integer array of node ids with the user-visible shape and
 the primal values at the traced point. Numpy dispatches ufuncs and functions to it
 through ``__array_ufunc__`` / ``__array_function__``; shape operations act on the id
-array directly, arithmetic appends one vectorised block of nodes per call.
+array directly, arithmetic appends one vectorised block of nodes per call. Sums,
+differences and constant scalings are the exception: they stay a pending linear
+combination (``PendingLinear``) until an operation needs node ids, then become one
+linear node per element.
 """
 
 from __future__ import annotations
