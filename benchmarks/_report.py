@@ -18,26 +18,35 @@ RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _per_call_samples(fn: Callable[[], object], repeat: int, min_time: float) -> list[float]:
-    """``repeat`` samples of the mean time per call; short calls are looped to ``min_time``."""
+def _loops(fn: Callable[[], object], min_time: float) -> int:
+    """How many calls one sample loops so that it lasts about ``min_time`` (fn warmed)."""
     fn()
     t0 = time.perf_counter()
     fn()
-    once = time.perf_counter() - t0
-    inner = max(1, int(min_time / max(once, 1e-9)))
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        samples.append((time.perf_counter() - t0) / inner)
-    return samples
+    return max(1, int(min_time / max(time.perf_counter() - t0, 1e-9)))
+
+
+def _sample(fn: Callable[[], object], loops: int) -> float:
+    """Mean time per call over ``loops`` calls."""
+    t0 = time.perf_counter()
+    for _ in range(loops):
+        fn()
+    return (time.perf_counter() - t0) / loops
+
+
+def _median(samples: list[float]) -> float:
+    return sorted(samples)[len(samples) // 2]
+
+
+def _per_call_samples(fn: Callable[[], object], repeat: int, min_time: float) -> list[float]:
+    """``repeat`` samples of the mean time per call; short calls are looped to ``min_time``."""
+    loops = _loops(fn, min_time)
+    return [_sample(fn, loops) for _ in range(repeat)]
 
 
 def best_time(fn: Callable[[], object], repeat: int = 5, min_time: float = 0.05) -> float:
     """Median over ``repeat`` runs of the mean time per call (looping short calls)."""
-    samples = sorted(_per_call_samples(fn, repeat, min_time))
-    return samples[len(samples) // 2]
+    return _median(_per_call_samples(fn, repeat, min_time))
 
 
 def fastest_time(fn: Callable[[], object], repeat: int = 5, min_time: float = 0.05) -> float:
@@ -57,20 +66,12 @@ def interleaved_times(
     Each round takes one sample of every function in turn, so a load change on a
     shared machine shifts all of them alike and their ratios stay fair.
     """
-    inner = {}
-    for name, fn in fns.items():
-        fn()
-        t0 = time.perf_counter()
-        fn()
-        inner[name] = max(1, int(min_time / max(time.perf_counter() - t0, 1e-9)))
+    loops = {name: _loops(fn, min_time) for name, fn in fns.items()}
     samples: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeat):
         for name, fn in fns.items():
-            t0 = time.perf_counter()
-            for _ in range(inner[name]):
-                fn()
-            samples[name].append((time.perf_counter() - t0) / inner[name])
-    return {name: sorted(s)[len(s) // 2] for name, s in samples.items()}
+            samples[name].append(_sample(fn, loops[name]))
+    return {name: _median(s) for name, s in samples.items()}
 
 
 def fresh_python(code: str, **env: str) -> tuple[float, str]:

@@ -130,7 +130,7 @@ def integrations(b, x0, T, dense: bool):
     ref = out["asd"].y
     for k in ("analytic", "fd", "dense"):
         if k in out:
-            out[k + "_diff"] = np.abs(out[k].y - ref).max() / np.abs(ref).max()
+            out[k + "_diff"] = rel_diff(out[k].y, ref)
     return out
 
 
@@ -175,19 +175,19 @@ def main() -> None:
             "GMRES its (J / JVP)": f"{nw['it_jg']} / {nw['it_vg']}",
             "J+LU / f": f"{nw['lu'] / t_f:.0f}",
             "T": T,
-            "asd: steps/nfev/njev/nlu": _counts(a),
+            "asd: steps/nfev/njev/nlu": counts(a),
             "asd: prep + solve [s]": f"{ig['asd_prep']:.3f} + {a.stats.wall:.2f}",
-            "analytic J: steps/nfev/njev/nlu": _counts(an),
+            "analytic J: steps/nfev/njev/nlu": counts(an),
             "analytic J [s]": f"{an.stats.wall:.2f}",
             "analytic J max rel diff": f"{ig['analytic_diff']:.1e}",
-            "FD-sparse: steps/nfev/njev/nlu": _counts(fd),
+            "FD-sparse: steps/nfev/njev/nlu": counts(fd),
             "FD-sparse [s]": f"{fd.stats.wall:.2f}",
             "FD-sparse / asd": f"{fd.stats.wall / asd_total:.2f}",
             "FD-sparse max rel diff": f"{ig['fd_diff']:.1e}",
         }
         if "dense" in ig:
             dn = ig["dense"]
-            row["dense FD: steps/nfev/njev/nlu"] = _counts(dn)
+            row["dense FD: steps/nfev/njev/nlu"] = counts(dn)
             row["dense FD [s]"] = f"{dn.stats.wall:.2f}"
             row["dense / asd"] = f"{dn.stats.wall / asd_total:.2f}"
         rows.append(row)
@@ -238,7 +238,13 @@ def main() -> None:
     print(f"wrote {path}")
 
 
-def _counts(res) -> str:
+def rel_diff(a, b) -> float:
+    """Largest absolute difference relative to the largest entry of ``b``."""
+    return float(np.abs(a - b).max() / np.abs(b).max())
+
+
+def counts(res) -> str:
+    """steps/nfev/njev/nlu of a solve_ivp result."""
     s = res.stats
     return f"{s.steps}/{s.f_evals}/{s.jac_evals}/{s.factorizations}"
 

@@ -24,22 +24,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from _report import header, markdown_table, write_results  # noqa: E402
-from brusselator_newton import analytic_jac, bdf, warm_up  # noqa: E402
+from brusselator_newton import analytic_jac, bdf, counts, rel_diff, warm_up  # noqa: E402
 
 from cases.brusselator import Brusselator2D  # noqa: E402
 from solvers.stiff_ode import AsdDerivatives  # noqa: E402
 
 T = 1.5
 RTOLS = (1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
-
-
-def counts(res) -> str:
-    s = res.stats
-    return f"{s.steps}/{s.f_evals}/{s.jac_evals}/{s.factorizations}"
-
-
-def rel_diff(a, b) -> float:
-    return float(np.abs(a - b).max() / np.abs(b).max())
 
 
 def tolerance_rows(sizes, rtols) -> list[dict]:
