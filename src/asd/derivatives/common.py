@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..detection.patterns import csr_structure
 from ..errors import InputError
 
 FORMATS = ("csr", "csc", "coo", "dense")
@@ -20,15 +19,16 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def to_format(values: np.ndarray, csr, fmt: str):
-    """Sparse matrix (or dense array) from nonzeros given in ``csr``'s order."""
+def to_format(values: np.ndarray, csr, fmt: str, structure: Callable[[], tuple]):
+    """Sparse matrix (or dense array) from nonzeros given in ``csr``'s order;
+    ``structure()`` gives their (rows, cols), asked only for the coo format."""
     m = sp.csr_array((values, csr.indices, csr.indptr), shape=csr.shape)
     if fmt == "csr":
         return m
     if fmt == "csc":
         return m.tocsc()
     if fmt == "coo":
-        return sp.coo_array((values, csr_structure(csr)), shape=csr.shape)
+        return sp.coo_array((values, structure()), shape=csr.shape)
     return m.toarray()
 
 

@@ -130,7 +130,7 @@ class SparseHessian(Prepared):
 
     def __call__(self, x, *rest):
         """H(x, *args) (scalar f) or Σ vᵢ∇²fᵢ(x) as H(x, v) (vector f), in ``format``."""
-        return to_format(self.values(x, *rest), self.pattern, self.format)
+        return to_format(self.values(x, *rest), self.pattern, self.format, self.structure)
 
     def structure(self, triangle: str = "full") -> tuple[np.ndarray, np.ndarray]:
         """(rows, cols) of the stored entries; "lower" is what Ipopt's hessianstructure wants."""

@@ -184,7 +184,7 @@ class SparseJacobian(Prepared):
 
     def __call__(self, x, *args):
         """J(x) in the requested format (scipy-compatible ``jac`` callable)."""
-        return to_format(self.values(x, *args), self.pattern, self.format)
+        return to_format(self.values(x, *args), self.pattern, self.format, self.structure)
 
     def structure(self) -> tuple[np.ndarray, np.ndarray]:
         """Row and column indices of the nonzeros, in the order ``values`` uses."""

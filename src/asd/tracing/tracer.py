@@ -392,7 +392,7 @@ class PendingLinear:
         w = np.empty((n, len(self.terms)))
         for j, (wj, ij) in enumerate(self.terms):
             idx[:, j] = np.broadcast_to(ij, shape).ravel()
-            w[:, j] = np.broadcast_to(wj, shape).ravel()
+            w[:, j] = wj
         bias = np.broadcast_to(self.bias, shape).ravel() if np.ndim(self.bias) else self.bias
         counts = np.full(n, len(self.terms), np.int64)
         return rec.emit_linear(counts, idx.ravel(), w.ravel(), bias).reshape(shape)
