@@ -61,6 +61,36 @@ def _needed_values(op, a, b, c, lin_idx, reads):
 
 
 @njit(cache=True)
+def _value_segments(seg_ptr, seg_op, needed):
+    """Segments trimmed to their first and last needed node; the gaps between them get
+    opcode -1, which no kernel branch matches, so the value pass never visits them."""
+    S = seg_op.shape[0]
+    ptr = np.empty(2 * S + 1, np.int64)
+    ops = np.empty(2 * S, np.int64)
+    m = 0
+    end = 0
+    for s in range(S):
+        lo, hi = -1, -1
+        for k in range(seg_ptr[s], seg_ptr[s + 1]):
+            if needed[k]:
+                if lo < 0:
+                    lo = k
+                hi = k + 1
+        if lo < 0:
+            continue
+        if lo > end:
+            ptr[m] = end
+            ops[m] = -1
+            m += 1
+        ptr[m] = lo
+        ops[m] = seg_op[s]
+        m += 1
+        end = hi
+    ptr[m] = end
+    return ptr[: m + 1].copy(), ops[:m].copy()
+
+
+@njit(cache=True)
 def _layout(outputs, length):
     """Offsets of each node's gradient in gv: outputs first, in output (CSR row) order.
 
@@ -201,9 +231,13 @@ def _plan(
 
 
 @njit(cache=True, nogil=True)
-def _accumulate(gv, coef, dst, src, cix, reset_idx, reset_val):
+def _reset(gv, reset_idx, reset_val):
     for i in range(reset_idx.shape[0]):
         gv[reset_idx[i]] = reset_val[i]
+
+
+@njit(cache=True, nogil=True)
+def _accumulate(gv, coef, dst, src, cix):
     for t in range(dst.shape[0]):
         c = coef[cix[t]]
         if c != 0.0:
@@ -245,6 +279,24 @@ def _output_gather(outputs, start, length, buf, voff):
     return gather
 
 
+class NeededValues:
+    """The value pass of a direct sweep: only the nodes some partial reads (``reads``:
+    bits per opcode, see ``_reads_by_opcode``), and whatever those depend on."""
+
+    def __init__(self, tape: Tape, reads: np.ndarray):
+        self.tape = tape
+        self.needed = _needed_values(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, reads)
+        self._segments = _value_segments(tape.seg_ptr, tape.seg_op, self.needed)
+
+    def __call__(self, x: np.ndarray, val: np.ndarray) -> None:
+        """Into ``val``; on a guarded tape every value, with the guard check."""
+        tape = self.tape
+        if tape.guards:
+            node_values(tape, x, val)
+            return
+        kernels().values_subset(*self._segments, *tape.kernel_args()[2:], x, val, self.needed)
+
+
 class DirectJacobian:
     """Jacobian values in CSR order of the detected pattern, by sparse accumulation."""
 
@@ -276,30 +328,37 @@ class DirectJacobian:
         )
         self.voff = voff
         self._slot, self._coef = slot, coef
-        self._stream = (dst, src, cix, reset_idx, reset_val)
+        self._stream = (dst, src, cix)
+        self._reset = (reset_idx, reset_val)
         #: multiply-adds per evaluation (the cost model compares it with colouring)
         self.cost = int(dst.size)
         self.nnz = int(length[tape.outputs].sum())
         if not self._outputs_first:
             self.gather = _output_gather(tape.outputs, start, length, buf, voff)
         self._gv = gv0
+        # J's values are the head of a fresh copy of the constant parts (the copy is the
+        # reset) unless the intermediate gradients would more than double its memory
+        self._fresh = self._outputs_first and total <= 2 * self.nnz
+        self._gv0 = gv0.copy() if self._fresh else None
         self._val = np.zeros(tape.n_nodes)
-        self._needed = _needed_values(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, READS)
+        self.needed_values = NeededValues(tape, READS)
 
     def gradients(self, val: np.ndarray) -> np.ndarray:
         """Every node's sparse gradient (offsets ``voff``), given the needed node values."""
         kernels().edge_partials(*self.tape.kernel_args(), val, self._slot, self._coef)
+        _reset(self._gv, *self._reset)
         _accumulate(self._gv, self._coef, *self._stream)
         return self._gv
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """Nonzeros of J(x) in CSR order (``x`` already checked and flat)."""
-        tape = self.tape
-        args = tape.kernel_args()
         val = self._val
-        kernels().values_subset(*args, x, val, self._needed)
-        if tape.guards:
-            node_values(tape, x, val)  # full values with the guard check
+        self.needed_values(x, val)
+        if self._fresh:
+            gv = self._gv0.copy()
+            kernels().edge_partials(*self.tape.kernel_args(), val, self._slot, self._coef)
+            _accumulate(gv, self._coef, *self._stream)
+            return gv[: self.nnz]
         self.gradients(val)
         if self._outputs_first:
             return self._gv[: self.nnz].copy()

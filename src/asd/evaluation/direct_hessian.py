@@ -18,8 +18,8 @@ from numba import njit
 from ..operators.codegen import partial_reads, second_reads
 from ..operators.table import BY_CODE, CONST, INPUT, LINEAR
 from ..tape import Tape
-from .direct import DirectJacobian, _needed_values
-from .sweeps import kernels, node_values
+from .direct import DirectJacobian, NeededValues
+from .sweeps import kernels
 
 
 def _reads_by_opcode() -> np.ndarray:
@@ -183,7 +183,7 @@ class DirectHessian:
         self._hcoef = np.zeros(max(nslot, 1))
         #: multiply-adds per evaluation, for the cost model
         self.cost = int(stream[0].size) + self._grad.cost + tape.n_nodes
-        self._needed = _needed_values(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, READS)
+        self._needed_values = NeededValues(tape, READS)
         self._val = np.zeros(tape.n_nodes)
         self._bar = np.zeros(tape.n_nodes)
 
@@ -192,9 +192,7 @@ class DirectHessian:
         tape = self.tape
         args = tape.kernel_args()
         val = self._val
-        kernels().values_subset(*args, x, val, self._needed)
-        if tape.guards:
-            node_values(tape, x, val)
+        self._needed_values(x, val)
         gv = self._grad.gradients(val)
         bar = self._bar
         bar.fill(0.0)
