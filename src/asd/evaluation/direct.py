@@ -335,31 +335,34 @@ class DirectJacobian:
         self.nnz = int(length[tape.outputs].sum())
         if not self._outputs_first:
             self.gather = _output_gather(tape.outputs, start, length, buf, voff)
-        self._gv = gv0
         # J's values are the head of a fresh copy of the constant parts (the copy is the
-        # reset) unless the intermediate gradients would more than double its memory
+        # reset) unless the intermediate gradients would more than double its memory;
+        # otherwise one buffer is kept and its x-dependent entries reset at each sweep
         self._fresh = self._outputs_first and total <= 2 * self.nnz
-        self._gv0 = gv0.copy() if self._fresh else None
+        self._gv0 = gv0 if self._fresh else None  # never written
+        self._gv = None if self._fresh else gv0  # made on demand when fresh
         self._val = np.zeros(tape.n_nodes)
         self.needed_values = NeededValues(tape, READS)
 
-    def gradients(self, val: np.ndarray) -> np.ndarray:
-        """Every node's sparse gradient (offsets ``voff``), given the needed node values."""
+    def gradients(self, val: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Every node's sparse gradient (offsets ``voff``), given the needed node values:
+        into ``out`` if given (a copy of the constant parts), else into the kept buffer."""
+        if out is None:
+            if self._gv is None:
+                self._gv = self._gv0.copy()
+            out = self._gv
+            _reset(out, *self._reset)
         kernels().edge_partials(*self.tape.kernel_args(), val, self._slot, self._coef)
-        _reset(self._gv, *self._reset)
-        _accumulate(self._gv, self._coef, *self._stream)
-        return self._gv
+        _accumulate(out, self._coef, *self._stream)
+        return out
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """Nonzeros of J(x) in CSR order (``x`` already checked and flat)."""
         val = self._val
         self.needed_values(x, val)
         if self._fresh:
-            gv = self._gv0.copy()
-            kernels().edge_partials(*self.tape.kernel_args(), val, self._slot, self._coef)
-            _accumulate(gv, self._coef, *self._stream)
-            return gv[: self.nnz]
-        self.gradients(val)
+            return self.gradients(val, self._gv0.copy())[: self.nnz]
+        gv = self.gradients(val)
         if self._outputs_first:
-            return self._gv[: self.nnz].copy()
-        return self._gv[self.gather]
+            return gv[: self.nnz].copy()
+        return gv[self.gather]
