@@ -1,8 +1,9 @@
-"""Tape passes run once after recording: dead-code elimination and linear fusion.
+"""Tape passes run once after recording: dead-code elimination, linear fusion, squares.
 
 Fusion folds a chain of affine instructions (``a + b - 4 * c``...) into one n-ary
 ``linear`` node when each folded node has no other use, so the tape gets shorter
-without ever copying a term list twice.
+without ever copying a term list twice. A product of a node with itself becomes a
+``square``: one argument edge instead of two, in every sweep and stream.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from .operators.codegen import kernels
-from .operators.table import CONST, INPUT, LINEAR
+from .operators.table import CONST, INPUT, LINEAR, OPCODE
 from .tape import Guard, Tape
 
 
@@ -213,8 +214,12 @@ def _fuse(op, a, b, c, q, lin_idx, lin_w, is_aff, aw, abias, roots, n_in):
     return fused, nstart, nend, nbias, nidx[:used], nw[:used]
 
 
+MUL, SQUARE = OPCODE["mul"], OPCODE["square"]
+
+
 def optimize(tape: Tape, owned: bool = False) -> Tape:
-    """Fold single-use affine nodes into the linear node consuming them, then drop dead code.
+    """Fold single-use affine nodes into the linear node consuming them, write ``a * a``
+    as ``square(a)``, then drop dead code.
 
     ``owned``: the tape's node arrays belong to the caller and may be rewritten in place.
     """
@@ -245,6 +250,9 @@ def optimize(tape: Tape, owned: bool = False) -> Tape:
     c[fused] = -1
     p[fused] = 0.0
     q[fused] = nbias[fused]
+    squares = (op == MUL) & (a == b)
+    op[squares] = SQUARE
+    b[squares] = -1
     live = reachable(op, a, b, c, nidx, roots, tape.n_nodes)
     live[: tape.n_inputs] = True
     return _rebuild(tape, *_compact(op, a, b, c, p, q, nidx, nw, live))  # arrays are ours

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..operators.codegen import partial_reads
+from ..operators.codegen import partial_layout, partial_reads
 from ..operators.table import BY_CODE, CONST, INPUT, LINEAR
 from ..tape import Tape
 from .sweeps import kernels, node_values
@@ -31,12 +31,32 @@ def _reads_by_opcode() -> np.ndarray:
 READS = _reads_by_opcode()
 
 
+def _active_positions() -> tuple[np.ndarray, np.ndarray]:
+    """Per opcode: the number A of arguments with a nonzero partial, and for argument
+    t the place of its partial in the node's block of A coefficients (-1: none)."""
+    count = np.zeros(len(BY_CODE), np.int64)
+    place = np.full((len(BY_CODE), 3), -1, np.int64)
+    for code, op in enumerate(BY_CODE):
+        if op is not None:
+            act = partial_layout(op)
+            count[code] = len(act)
+            for i, t in enumerate(act):
+                place[code, t] = i
+    return count, place
+
+
+N_ACTIVE, ACTIVE_PLACE = _active_positions()
+
+
 @njit(cache=True)
-def _needed_values(op, a, b, c, lin_idx, reads):
-    """Nodes whose value some partial reads, and everything those values depend on."""
+def _needed_values(op, a, b, c, lin_idx, reads, readers):
+    """Nodes whose value the partials of some ``readers`` node read, and everything
+    those values depend on."""
     N = op.shape[0]
     needed = np.zeros(N, np.bool_)
     for k in range(N):
+        if not readers[k]:
+            continue
         bits = reads[op[k]]
         if bits & 1:
             needed[a[k]] = True
@@ -91,11 +111,12 @@ def _value_segments(seg_ptr, seg_op, needed):
 
 
 @njit(cache=True)
-def _layout(outputs, length):
+def _layout(op, outputs, length):
     """Offsets of each node's gradient in gv: outputs first, in output (CSR row) order.
 
-    Returns (voff, total, outputs_first). With distinct outputs the Jacobian's CSR
-    values are ``gv[:nnz]`` with no gather.
+    Inputs that are not outputs share one slot (their gradient is a unit entry that
+    nothing writes). Returns (voff, total, outputs_first). With distinct outputs the
+    Jacobian's CSR values are ``gv[:nnz]`` with no gather.
     """
     N = length.shape[0]
     voff = np.full(N, -1, np.int64)
@@ -110,49 +131,115 @@ def _layout(outputs, length):
     if not distinct:
         voff[:] = -1
         used = 0
+    unit = -1
     for k in range(N):
-        if voff[k] < 0:
+        if voff[k] >= 0:
+            continue
+        if op[k] == INPUT:
+            if unit < 0:
+                unit = used
+                used += 1
+            voff[k] = unit
+        else:
             voff[k] = used
             used += length[k]
     return voff, used, distinct
 
 
 @njit(cache=True)
+def _partial_nodes(seg_ptr, seg_op, length, want):
+    """Nonlinear nodes whose gradient is accumulated: their first partials are read."""
+    partial = np.zeros(length.shape[0], np.bool_)
+    for s in range(seg_op.shape[0]):
+        o = seg_op[s]
+        if o == INPUT or o == CONST or o == LINEAR:
+            continue
+        for k in range(seg_ptr[s], seg_ptr[s + 1]):
+            partial[k] = want[k] and length[k] > 0
+    return partial
+
+
+@njit(cache=True)
+def _ranges(seg_ptr, seg_op, needed, partial, n_active):
+    """Per segment, the span [lo, hi) of its nodes that need a value or partials, and
+    where its dense block of partials starts in coef (-1: no partials); the block size."""
+    S = seg_op.shape[0]
+    lo = np.zeros(S, np.int64)
+    hi = np.zeros(S, np.int64)
+    cbase = np.full(S, -1, np.int64)
+    used = 0
+    for s in range(S):
+        first, last, any_partial = -1, -1, False
+        for k in range(seg_ptr[s], seg_ptr[s + 1]):
+            if needed[k] or partial[k]:
+                if first < 0:
+                    first = k
+                last = k
+                any_partial = any_partial or partial[k]
+        if first < 0:
+            continue
+        lo[s], hi[s] = first, last + 1
+        if any_partial and n_active[seg_op[s]] > 0:
+            cbase[s] = used
+            used += (last + 1 - first) * n_active[seg_op[s]]
+    return lo, hi, cbase, used
+
+
+@njit(cache=True)
 def _plan(
-    seg_ptr, seg_op, ia, ib, ic, lin_idx, lin_w, mask, start, length, buf, n_in, voff, total, want
+    seg_ptr,
+    seg_op,
+    ia,
+    ib,
+    ic,
+    lin_idx,
+    lin_w,
+    mask,
+    start,
+    length,
+    buf,
+    n_in,
+    voff,
+    total,
+    want,
+    lo,
+    cbase,
+    ndense,
+    n_active,
+    place,
 ):
     """Compile the accumulation into a flat stream ``gv[dst] += coef[c] * gv[src]``.
 
-    Gradients that do not depend on x (inputs, linear combinations of them) are
-    folded into ``gv0`` once. Each evaluation resets the x-dependent entries
-    (``reset_idx`` to ``reset_val``), fills the per-node partial slots, then runs the
-    stream in tape order.
+    A nonlinear node's partials are written each evaluation into its segment's dense
+    block of ``coef`` (see ``_ranges``); the weights of linear nodes follow the blocks
+    and never change. Gradients that do not depend on x (inputs, linear combinations
+    of them) are folded into ``gv0`` once. An evaluation starts from ``gv0`` (the
+    x-dependent entries ``reset_idx`` reset to ``reset_val``) and runs the stream in
+    tape order.
     """
     N = ia.shape[0]
-    slot = np.full((N, 3), -1, np.int32)
     posmap = np.full(n_in, -1, np.int64)
     constgrad = np.zeros(N, np.bool_)
     gv0 = np.zeros(total)
     # upper bounds on the stream sizes: every argument set visited once
     bound = 0
-    nargs = 0
+    nlin = 0
     for s in range(seg_op.shape[0]):
         o = seg_op[s]
         if o == INPUT or o == CONST:
             continue
         for k in range(seg_ptr[s], seg_ptr[s + 1]):
             if o == LINEAR:
-                nargs += ib[k] - ia[k]
+                nlin += ib[k] - ia[k]
                 for t in range(ia[k], ib[k]):
                     bound += length[lin_idx[t]]
             else:
-                nargs += 3
                 for r in (ia[k], ib[k], ic[k]):
                     if r >= 0:
                         bound += length[r]
                 bound += length[k]
-    coef = np.zeros(nargs + 1)
-    ncoef = 0
+    coef = np.zeros(ndense + nlin + 1)
+    ncoef = ndense
     dst = np.empty(bound + 1, np.int32)
     src = np.empty(bound + 1, np.int32)
     cix = np.empty(bound + 1, np.int32)
@@ -185,6 +272,7 @@ def _plan(
             else:
                 args[0], args[1], args[2] = ia[k], ib[k], ic[k]
                 t0, t1 = 0, 3
+                block = cbase[s] + (k - lo[s]) * n_active[o]
                 for i in range(lk):  # a nonlinear node starts from zero
                     reset_idx[nreset] = base + i
                     nreset += 1
@@ -193,7 +281,7 @@ def _plan(
                 if o == LINEAR:
                     r = lin_idx[t]
                 else:
-                    if not (mask[k] & (1 << t)):
+                    if not (mask[k] & (1 << t)) or place[o, t] < 0:
                         continue
                     r = args[t]
                 lr_len = length[r]
@@ -207,11 +295,12 @@ def _plan(
                         gv0[base + d] += w * gv0[voff[r] + u]
                     continue
                 all_const = False
-                c = ncoef
-                coef[ncoef] = lin_w[t] if o == LINEAR else 0.0
-                ncoef += 1
-                if o != LINEAR:
-                    slot[k, t] = c
+                if o == LINEAR:
+                    c = ncoef
+                    coef[c] = lin_w[t]
+                    ncoef += 1
+                else:
+                    c = block + place[o, t]
                 for u in range(lr_len):
                     d = base + (u if same else posmap[buf[start[r] + u]])
                     if o == LINEAR:  # x-dependent entries restart from the constant part
@@ -227,7 +316,7 @@ def _plan(
     reset_val = np.empty(nreset)
     for i in range(nreset):
         reset_val[i] = gv0[reset_idx[i]]
-    return slot, coef[:ncoef], dst[:nins], src[:nins], cix[:nins], reset_idx, reset_val, gv0
+    return coef[:ncoef], dst[:nins], src[:nins], cix[:nins], reset_idx, reset_val, gv0
 
 
 @njit(cache=True, nogil=True)
@@ -285,7 +374,8 @@ class NeededValues:
 
     def __init__(self, tape: Tape, reads: np.ndarray):
         self.tape = tape
-        self.needed = _needed_values(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, reads)
+        everyone = np.ones(tape.n_nodes, np.bool_)
+        self.needed = _needed_values(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, reads, everyone)
         self._segments = _value_segments(tape.seg_ptr, tape.seg_op, self.needed)
 
     def __call__(self, x: np.ndarray, val: np.ndarray) -> None:
@@ -297,8 +387,16 @@ class NeededValues:
         kernels().values_subset(*self._segments, *tape.kernel_args()[2:], x, val, self.needed)
 
 
+_NO_X = np.empty(0)
+
+
 class DirectJacobian:
-    """Jacobian values in CSR order of the detected pattern, by sparse accumulation."""
+    """Jacobian values in CSR order of the detected pattern, by sparse accumulation.
+
+    One evaluation: a pass over the spans of the segments that matter, computing the
+    values some partial reads and the partials into dense per-segment blocks, then the
+    flat accumulation stream.
+    """
 
     def __init__(self, tape: Tape, mask: np.ndarray, sets: tuple[np.ndarray, ...], want=None):
         """``want`` (bool per node) limits the stream to the gradients someone reads."""
@@ -306,10 +404,14 @@ class DirectJacobian:
         if want is None:
             want = np.ones(tape.n_nodes, np.bool_)
         self.tape = tape
-        voff, total, self._outputs_first = _layout(tape.outputs, length)
+        voff, total, self._outputs_first = _layout(tape.op, tape.outputs, length)
         if self._outputs_first:  # each output row's entries in sorted column order
             _sort_sets(tape.outputs, start, length, buf)
-        slot, coef, dst, src, cix, reset_idx, reset_val, gv0 = _plan(
+        partial = _partial_nodes(tape.seg_ptr, tape.seg_op, length, want)
+        needed = _needed_values(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, READS, partial)
+        lo, hi, cbase, ndense = _ranges(tape.seg_ptr, tape.seg_op, needed, partial, N_ACTIVE)
+        self._ranges = (lo, hi, cbase)
+        coef, dst, src, cix, reset_idx, reset_val, gv0 = _plan(
             tape.seg_ptr,
             tape.seg_op,
             tape.a,
@@ -325,9 +427,14 @@ class DirectJacobian:
             voff,
             total,
             want,
+            lo,
+            cbase,
+            ndense,
+            N_ACTIVE,
+            ACTIVE_PLACE,
         )
         self.voff = voff
-        self._slot, self._coef = slot, coef
+        self._coef = coef
         self._stream = (dst, src, cix)
         self._reset = (reset_idx, reset_val)
         #: multiply-adds per evaluation (the cost model compares it with colouring)
@@ -342,27 +449,43 @@ class DirectJacobian:
         self._gv0 = gv0 if self._fresh else None  # never written
         self._gv = None if self._fresh else gv0  # made on demand when fresh
         self._val = np.zeros(tape.n_nodes)
-        self.needed_values = NeededValues(tape, READS)
 
-    def gradients(self, val: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """Every node's sparse gradient (offsets ``voff``), given the needed node values:
-        into ``out`` if given (a copy of the constant parts), else into the kept buffer."""
+    def _partials(self, x: np.ndarray, val: np.ndarray, with_values: bool) -> None:
+        """The partials into ``coef``; with ``with_values`` the values they read first
+        (into ``val``), else ``val`` must hold them."""
+        tape = self.tape
+        kernels().direct_partials(
+            tape.seg_op, *self._ranges, *tape.kernel_args()[2:], x, val, self._coef, with_values
+        )
+
+    def _sweep(self, out: np.ndarray | None) -> np.ndarray:
+        """Accumulate into ``out`` if given (a copy of the constant parts), else into the
+        kept buffer, reset first."""
         if out is None:
             if self._gv is None:
                 self._gv = self._gv0.copy()
             out = self._gv
             _reset(out, *self._reset)
-        kernels().edge_partials(*self.tape.kernel_args(), val, self._slot, self._coef)
         _accumulate(out, self._coef, *self._stream)
         return out
 
+    def gradients(self, val: np.ndarray) -> np.ndarray:
+        """Every node's sparse gradient (offsets ``voff``), given the node values the
+        partials read (the kept buffer; overwritten by the next call)."""
+        self._partials(_NO_X, val, False)
+        return self._sweep(None)
+
     def values(self, x: np.ndarray) -> np.ndarray:
-        """Nonzeros of J(x) in CSR order (``x`` already checked and flat)."""
+        """Nonzeros of J(x) in CSR order (``x`` already checked and flat): a new array."""
         val = self._val
-        self.needed_values(x, val)
+        if self.tape.guards:  # every value, and the check that the branches still hold
+            node_values(self.tape, x, val)
+            self._partials(x, val, False)
+        else:
+            self._partials(x, val, True)
         if self._fresh:
-            return self.gradients(val, self._gv0.copy())[: self.nnz]
-        gv = self.gradients(val)
+            return self._sweep(self._gv0.copy())[: self.nnz]
+        gv = self._sweep(None)
         if self._outputs_first:
             return gv[: self.nnz].copy()
         return gv[self.gather]

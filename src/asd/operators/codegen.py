@@ -378,8 +378,16 @@ def _first_order_mask_kernel() -> list[str]:
     return out
 
 
-def _edge_partials_kernel() -> list[str]:
-    """First partials of the nodes that have a slot: ``coef[slot[k, i]] = ∂node_k/∂arg_i``.
+def partial_layout(op: Op) -> list[int]:
+    """The arguments whose first partial is not identically zero, in coefficient order:
+    a node's partial wrt ``partial_layout(op)[i]`` is coefficient ``i`` of its block."""
+    return _active(op)
+
+
+def _direct_partials_kernel() -> list[str]:
+    """Per segment s, over nodes ``lo[s] <= k < hi[s]``: the value (if ``with_values``)
+    and, if ``cbase[s] >= 0``, the first partials into one dense block per segment:
+    ``coef[cbase[s] + (k - lo[s]) * A + i]`` is ∂node_k/∂(its i-th active argument).
 
     A partial the table's gate says vanishes at this point is written as exactly 0.0,
     and the accumulation skips zero coefficients, so an inf or NaN on an inactive
@@ -387,27 +395,45 @@ def _edge_partials_kernel() -> list[str]:
     """
     out = [
         '@njit(cache=True, error_model="numpy", nogil=True)',
-        f"def edge_partials({ARGS}, val, slot, coef):",
-        SEG_LOOP.rstrip("\n"),
-        f"        if o == {INPUT} or o == {CONST} or o == {LINEAR}:",
-        "            continue",
+        "def direct_partials(seg_op, lo, hi, cbase, ia, ib, ic, P, Q, lin_idx, lin_w, x, val,"
+        " coef, with_values):",
+        "    for s in range(seg_op.shape[0]):",
+        "        o = seg_op[s]",
+        "        k0 = lo[s]",
+        "        k1 = hi[s]",
+        "        cb = cbase[s]",
+        f"        if o == {INPUT}:",
+        "            if with_values:",
+        "                for k in range(k0, k1):",
+        "                    val[k] = x[ia[k]]",
+        f"        elif o == {CONST}:",
+        "            if with_values:",
+        "                for k in range(k0, k1):",
+        "                    val[k] = P[k]",
+        f"        elif o == {LINEAR}:",
+        "            if with_values:",
+        "                for k in range(k0, k1):",
+        "                    acc = Q[k]",
+        "                    for t in range(ia[k], ib[k]):",
+        "                        acc += lin_w[t] * val[lin_idx[t]]",
+        "                    val[k] = acc",
     ]
     for code, op in _ops():
         act = _active(op)
-        if not act:
-            continue
-        out += [f"        if o == {code}:  # {op.name}", "            for k in range(k0, k1):"]
-        out += [
-            "                if " + " and ".join(f"slot[k, {i}] < 0" for i in act) + ":",
-            "                    continue",
-        ]
-        out += _partials(op, "                ")
-        for i in act:
-            out += [
-                f"                if slot[k, {i}] >= 0:",
-                f"                    coef[slot[k, {i}]] = d{i} if g{i} else 0.0",
-            ]
-        out.append("            continue")
+        reads = _uses(*(op.first_partial(i) for i in act), *(_gate(op, i) for i in act))
+        names = _uses(op.value) | reads
+        ind = "                "
+        out += [f"        elif o == {code}:  # {op.name}", "            for k in range(k0, k1):"]
+        out += _loads(names - {"v"}, ind)
+        out += [f"{ind}if with_values:", f"{ind}    v = {op.value}", f"{ind}    val[k] = v"]
+        if act:
+            if "v" in reads:
+                out += [f"{ind}else:", f"{ind}    v = val[k]"]
+            out.append(f"{ind}if cb >= 0:")
+            out.append(f"{ind}    j = cb + (k - k0) * {len(act)}")
+            for n, i in enumerate(act):
+                out.append(f"{ind}    d = {op.first_partial(i)}")
+                out.append(f"{ind}    coef[j + {n}] = d if {_gate(op, i)} else 0.0")
     out.append("")
     return out
 
@@ -449,7 +475,7 @@ def kernel_source() -> str:
         _adjoint_vector_kernel,
         _hvp_kernel,
         _first_order_mask_kernel,
-        _edge_partials_kernel,
+        _direct_partials_kernel,
         _second_coefs_kernel,
         _values_subset_kernel,
         _affine_parts_kernel,
