@@ -240,11 +240,11 @@ def _plan(
                 bound += length[k]
     coef = np.zeros(ndense + nlin + 1)
     ncoef = ndense
-    dst = np.empty(bound + 1, np.int32)
-    src = np.empty(bound + 1, np.int32)
-    cix = np.empty(bound + 1, np.int32)
+    dst = np.empty(bound + 1, np.uint32)
+    src = np.empty(bound + 1, np.uint32)
+    cix = np.empty(bound + 1, np.uint32)
     nins = 0
-    reset_idx = np.empty(bound + 1, np.int32)
+    reset_idx = np.empty(bound + 1, np.uint32)
     nreset = 0
     args = np.empty(3, np.int64)
     for s in range(seg_op.shape[0]):

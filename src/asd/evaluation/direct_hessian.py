@@ -82,10 +82,10 @@ def _hessian_plan(
     hslot = np.full((N, 3), -1, np.int32)
     nslot = 0
     cap = 1024
-    hpos = np.empty(cap, np.int32)
-    src1 = np.empty(cap, np.int32)
-    src2 = np.empty(cap, np.int32)
-    hs = np.empty(cap, np.int32)
+    hpos = np.empty(cap, np.uint32)
+    src1 = np.empty(cap, np.uint32)
+    src2 = np.empty(cap, np.uint32)
+    hs = np.empty(cap, np.uint32)
     nins = 0
     for s in range(seg_op.shape[0]):
         o = seg_op[s]
@@ -118,10 +118,10 @@ def _hessian_plan(
                         for _ in range(reps):
                             if nins >= cap:
                                 cap *= 2
-                                hpos2 = np.empty(cap, np.int32)
-                                s12 = np.empty(cap, np.int32)
-                                s22 = np.empty(cap, np.int32)
-                                hs2 = np.empty(cap, np.int32)
+                                hpos2 = np.empty(cap, np.uint32)
+                                s12 = np.empty(cap, np.uint32)
+                                s22 = np.empty(cap, np.uint32)
+                                hs2 = np.empty(cap, np.uint32)
                                 hpos2[:nins] = hpos[:nins]
                                 s12[:nins] = src1[:nins]
                                 s22[:nins] = src2[:nins]

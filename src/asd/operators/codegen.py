@@ -28,10 +28,12 @@ def _uses(*exprs: str) -> set[str]:
 
 
 def _loads(names: set[str], indent: str, value_name: str = "val") -> list[str]:
+    """Load the named operands of node k. Argument indices are cast to unsigned: a
+    used argument is never -1, and Numba then skips its negative-index wraparound."""
     lines = []
     for arg in ARG_NAMES:
         if arg in names:
-            lines.append(f"{indent}{arg} = {value_name}[i{arg}[k]]")
+            lines.append(f"{indent}{arg} = {value_name}[np.uint64(i{arg}[k])]")
     if "p" in names:
         lines.append(f"{indent}p = P[k]")
     if "q" in names:
@@ -58,7 +60,7 @@ def _second_terms(op: Op, i: int, j_expr: str) -> str:
     for l in range(op.arity):
         h = op.second_partial(i, l)
         if h != "0":
-            terms.append(f"h{min(i, l)}{max(i, l)} * dot[i{ARG_NAMES[l]}[k], {j_expr}]")
+            terms.append(f"h{min(i, l)}{max(i, l)} * dot[np.uint64(i{ARG_NAMES[l]}[k]), {j_expr}]")
     return " + ".join(terms)
 
 
@@ -96,7 +98,7 @@ def _values_kernel() -> list[str]:
         SEG_LOOP.rstrip("\n"),
         f"        if o == {INPUT}:",
         "            for k in range(k0, k1):",
-        "                val[k] = x[ia[k]]",
+        "                val[k] = x[np.uint64(ia[k])]",
         f"        elif o == {CONST}:",
         "            for k in range(k0, k1):",
         "                val[k] = P[k]",
@@ -104,7 +106,7 @@ def _values_kernel() -> list[str]:
         "            for k in range(k0, k1):",
         "                acc = Q[k]",
         "                for t in range(ia[k], ib[k]):",
-        "                    acc += lin_w[t] * val[lin_idx[t]]",
+        "                    acc += lin_w[t] * val[np.uint64(lin_idx[t])]",
         "                val[k] = acc",
     ]
     for code, op in _ops():
@@ -189,7 +191,7 @@ def _tangents_kernel() -> list[str]:
         f"        if o == {INPUT}:",
         "            for k in range(k0, k1):",
         "                for j in range(K):",
-        "                    dot[k, j] = seeds[ia[k], j]",
+        "                    dot[k, j] = seeds[np.uint64(ia[k]), j]",
         f"        elif o == {CONST}:",
         "            for k in range(k0, k1):",
         "                for j in range(K):",
@@ -200,7 +202,7 @@ def _tangents_kernel() -> list[str]:
         "                    dot[k, j] = 0.0",
         "                for t in range(ia[k], ib[k]):",
         "                    w = lin_w[t]",
-        "                    i = lin_idx[t]",
+        "                    i = np.uint64(lin_idx[t])",
         "                    for j in range(K):",
         "                        dot[k, j] += w * dot[i, j]",
     ]
@@ -216,7 +218,7 @@ def _tangents_kernel() -> list[str]:
         for i in act:
             out += [
                 f"                    if g{i}:",
-                f"                        t += d{i} * dot[i{ARG_NAMES[i]}[k], j]",
+                f"                        t += d{i} * dot[np.uint64(i{ARG_NAMES[i]}[k]), j]",
             ]
         out.append("                    dot[k, j] = t")
     out.append("")
@@ -241,7 +243,7 @@ def _adjoints_kernel(vector: bool = False) -> list[str]:
         f"        if o == {LINEAR}:",
         "            for k in range(k1 - 1, k0 - 1, -1):",
         "                for t in range(ia[k], ib[k]):",
-        *acc("lin_idx[t]", f"lin_w[t] * bar[k{col}]", "                    "),
+        *acc("np.uint64(lin_idx[t])", f"lin_w[t] * bar[k{col}]", "                    "),
     ]
     if vector:
         skip = ["                if bar[k] == 0.0:", "                    continue"]
@@ -269,7 +271,7 @@ def _adjoints_kernel(vector: bool = False) -> list[str]:
             arg = ARG_NAMES[i]
             out += [
                 f"                if g{i}:",
-                f"                    r = i{arg}[k]",
+                f"                    r = np.uint64(i{arg}[k])",
                 *acc("r", f"d{i} * bar[k{col}]", "                    "),
             ]
     out.append("")
@@ -291,7 +293,7 @@ def _hvp_kernel() -> list[str]:
         "                gk = bar[k]",
         "                for t in range(ia[k], ib[k]):",
         "                    w = lin_w[t]",
-        "                    i = lin_idx[t]",
+        "                    i = np.uint64(lin_idx[t])",
         "                    bar[i] += w * gk",
         "                    for j in range(K):",
         "                        bdot[i, j] += w * bdot[k, j]",
@@ -405,7 +407,7 @@ def _direct_partials_kernel() -> list[str]:
         f"        if o == {INPUT}:",
         "            if with_values:",
         "                for k in range(k0, k1):",
-        "                    val[k] = x[ia[k]]",
+        "                    val[k] = x[np.uint64(ia[k])]",
         f"        elif o == {CONST}:",
         "            if with_values:",
         "                for k in range(k0, k1):",
@@ -415,7 +417,7 @@ def _direct_partials_kernel() -> list[str]:
         "                for k in range(k0, k1):",
         "                    acc = Q[k]",
         "                    for t in range(ia[k], ib[k]):",
-        "                        acc += lin_w[t] * val[lin_idx[t]]",
+        "                        acc += lin_w[t] * val[np.uint64(lin_idx[t])]",
         "                    val[k] = acc",
     ]
     for code, op in _ops():
