@@ -77,6 +77,39 @@ def test_brusselator_direct_is_exact_and_chosen():
     assert abs(J(x) - A).max() <= 1e-12 * abs(A).max()
 
 
+def self_products(x):
+    """``u * u`` twice (once inside ``u * u * v``) and a plain product of two nodes."""
+    u, v = x[:-1], x[1:]
+    return np.concatenate([u * u * v, np.sin(u) * np.sin(u) - u * v])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_self_products_are_squares(mode):
+    """The tape holds ``u * u`` as square(u): one argument edge, no product of a node
+    with itself left. Jacobian and Hessian stay exact, also where u = 0."""
+    from asd.operators.table import OPCODE
+
+    x = np.random.default_rng(6).standard_normal(7)
+    x[2] = 0.0
+    tape = asd.trace(self_products, x)
+    is_mul = tape.op == OPCODE["mul"]
+    assert not (is_mul & (tape.a == tape.b)).any()
+    assert (tape.op == OPCODE["square"]).sum() == 2 * (x.size - 1)
+    J = asd.jacobian(self_products, x, mode=mode)
+    assert np.allclose(J(x).toarray(), fd_jacobian(self_products, x), atol=1e-7)
+    w = np.random.default_rng(7).standard_normal(2 * (x.size - 1))
+    H = asd.hessian(self_products, x)
+    u, v = x[:-1], x[1:]
+    ref = np.zeros((x.size, x.size))
+    n = x.size - 1
+    for i in range(n):  # d²/dx² of w1 u²v + w2 (sin²u - u v) at u = x[i], v = x[i+1]
+        w1, w2 = w[i], w[n + i]
+        ref[i, i] += w1 * 2 * v[i] + w2 * 2 * np.cos(2 * u[i])
+        ref[i, i + 1] += w1 * 2 * u[i] - w2
+        ref[i + 1, i] += w1 * 2 * u[i] - w2
+    assert np.allclose(H(x, w).toarray(), ref, rtol=1e-12, atol=1e-12)
+
+
 def nested_sines(x):
     """Elementwise chain: intermediate gradients outnumber the Jacobian's entries."""
     return np.sin(np.sin(np.sin(x) * x) + x) * x[::-1]
