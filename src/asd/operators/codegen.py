@@ -91,23 +91,39 @@ def _ops():
             yield code, op
 
 
+def _structural_values(guard: str = "") -> list[str]:
+    """The value loops of inputs, constants and linear nodes (opening the segment's
+    if-chain), each under ``if guard:`` when one is given."""
+    pad = "    " if guard else ""
+    bodies = (
+        (INPUT, ["val[k] = x[np.uint64(ia[k])]"]),
+        (CONST, ["val[k] = P[k]"]),
+        (
+            LINEAR,
+            [
+                "acc = Q[k]",
+                "for t in range(ia[k], ib[k]):",
+                "    acc += lin_w[t] * val[np.uint64(lin_idx[t])]",
+                "val[k] = acc",
+            ],
+        ),
+    )
+    out = []
+    for n, (code, body) in enumerate(bodies):
+        out.append(f"        {'if' if n == 0 else 'elif'} o == {code}:")
+        if guard:
+            out.append(f"            if {guard}:")
+        out.append(f"            {pad}for k in range(k0, k1):")
+        out += [f"                {pad}{line}" for line in body]
+    return out
+
+
 def _values_kernel() -> list[str]:
     out = [
         '@njit(cache=True, error_model="numpy", nogil=True)',
         f"def values({ARGS}, x, val):",
         SEG_LOOP.rstrip("\n"),
-        f"        if o == {INPUT}:",
-        "            for k in range(k0, k1):",
-        "                val[k] = x[np.uint64(ia[k])]",
-        f"        elif o == {CONST}:",
-        "            for k in range(k0, k1):",
-        "                val[k] = P[k]",
-        f"        elif o == {LINEAR}:",
-        "            for k in range(k0, k1):",
-        "                acc = Q[k]",
-        "                for t in range(ia[k], ib[k]):",
-        "                    acc += lin_w[t] * val[np.uint64(lin_idx[t])]",
-        "                val[k] = acc",
+        *_structural_values(),
     ]
     for code, op in _ops():
         body = _loads(_uses(op.value) - {"v"}, "                ")
@@ -404,25 +420,11 @@ def _direct_partials_kernel() -> list[str]:
         "        k0 = lo[s]",
         "        k1 = hi[s]",
         "        cb = cbase[s]",
-        f"        if o == {INPUT}:",
-        "            if with_values:",
-        "                for k in range(k0, k1):",
-        "                    val[k] = x[np.uint64(ia[k])]",
-        f"        elif o == {CONST}:",
-        "            if with_values:",
-        "                for k in range(k0, k1):",
-        "                    val[k] = P[k]",
-        f"        elif o == {LINEAR}:",
-        "            if with_values:",
-        "                for k in range(k0, k1):",
-        "                    acc = Q[k]",
-        "                    for t in range(ia[k], ib[k]):",
-        "                        acc += lin_w[t] * val[np.uint64(lin_idx[t])]",
-        "                    val[k] = acc",
+        *_structural_values("with_values"),
     ]
     for code, op in _ops():
         act = _active(op)
-        reads = _uses(*(op.first_partial(i) for i in act), *(_gate(op, i) for i in act))
+        reads = partial_reads(op)
         names = _uses(op.value) | reads
         ind = "                "
         out += [f"        elif o == {code}:  # {op.name}", "            for k in range(k0, k1):"]
