@@ -81,36 +81,6 @@ def _needed_values(op, a, b, c, lin_idx, reads, readers):
 
 
 @njit(cache=True)
-def _value_segments(seg_ptr, seg_op, needed):
-    """Segments trimmed to their first and last needed node; the gaps between them get
-    opcode -1, which no kernel branch matches, so the value pass never visits them."""
-    S = seg_op.shape[0]
-    ptr = np.empty(2 * S + 1, np.int64)
-    ops = np.empty(2 * S, np.int64)
-    m = 0
-    end = 0
-    for s in range(S):
-        lo, hi = -1, -1
-        for k in range(seg_ptr[s], seg_ptr[s + 1]):
-            if needed[k]:
-                if lo < 0:
-                    lo = k
-                hi = k + 1
-        if lo < 0:
-            continue
-        if lo > end:
-            ptr[m] = end
-            ops[m] = -1
-            m += 1
-        ptr[m] = lo
-        ops[m] = seg_op[s]
-        m += 1
-        end = hi
-    ptr[m] = end
-    return ptr[: m + 1].copy(), ops[:m].copy()
-
-
-@njit(cache=True)
 def _layout(op, outputs, length):
     """Offsets of each node's gradient in gv: outputs first, in output (CSR row) order.
 
@@ -368,26 +338,34 @@ def _output_gather(outputs, start, length, buf, voff):
     return gather
 
 
+_NO_X = np.empty(0)
+_NO_COEF = np.empty(0)
+
+
+def _direct_pass(tape: Tape, ranges: tuple, x: np.ndarray, val: np.ndarray, coef, values=True):
+    """One pass over the segment spans ``ranges``: with ``values`` first the values the
+    partials read, into ``val`` (a guarded tape gets every value and the guard check),
+    then the partials into ``coef``'s blocks."""
+    if values and tape.guards:
+        node_values(tape, x, val)
+        values = False
+    kernels().direct_partials(tape.seg_op, *ranges, *tape.kernel_args()[2:], x, val, coef, values)
+
+
 class NeededValues:
-    """The value pass of a direct sweep: only the nodes some partial reads (``reads``:
-    bits per opcode, see ``_reads_by_opcode``), and whatever those depend on."""
+    """The value pass of a direct sweep: only the spans of the segments holding nodes
+    whose value some partial reads (``reads``: bits per opcode, see
+    ``_reads_by_opcode``), and whatever those depend on; no partial blocks."""
 
     def __init__(self, tape: Tape, reads: np.ndarray):
         self.tape = tape
         everyone = np.ones(tape.n_nodes, np.bool_)
-        self.needed = _needed_values(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, reads, everyone)
-        self._segments = _value_segments(tape.seg_ptr, tape.seg_op, self.needed)
+        needed = _needed_values(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, reads, everyone)
+        nobody = np.zeros(tape.n_nodes, np.bool_)
+        self._ranges = _ranges(tape.seg_ptr, tape.seg_op, needed, nobody, N_ACTIVE)[:3]
 
     def __call__(self, x: np.ndarray, val: np.ndarray) -> None:
-        """Into ``val``; on a guarded tape every value, with the guard check."""
-        tape = self.tape
-        if tape.guards:
-            node_values(tape, x, val)
-            return
-        kernels().values_subset(*self._segments, *tape.kernel_args()[2:], x, val, self.needed)
-
-
-_NO_X = np.empty(0)
+        _direct_pass(self.tape, self._ranges, x, val, _NO_COEF)
 
 
 class DirectJacobian:
@@ -450,14 +428,6 @@ class DirectJacobian:
         self._gv = None if self._fresh else gv0  # made on demand when fresh
         self._val = np.zeros(tape.n_nodes)
 
-    def _partials(self, x: np.ndarray, val: np.ndarray, with_values: bool) -> None:
-        """The partials into ``coef``; with ``with_values`` the values they read first
-        (into ``val``), else ``val`` must hold them."""
-        tape = self.tape
-        kernels().direct_partials(
-            tape.seg_op, *self._ranges, *tape.kernel_args()[2:], x, val, self._coef, with_values
-        )
-
     def _sweep(self, out: np.ndarray | None) -> np.ndarray:
         """Accumulate into ``out`` if given (a copy of the constant parts), else into the
         kept buffer, reset first."""
@@ -472,17 +442,12 @@ class DirectJacobian:
     def gradients(self, val: np.ndarray) -> np.ndarray:
         """Every node's sparse gradient (offsets ``voff``), given the node values the
         partials read (the kept buffer; overwritten by the next call)."""
-        self._partials(_NO_X, val, False)
+        _direct_pass(self.tape, self._ranges, _NO_X, val, self._coef, values=False)
         return self._sweep(None)
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """Nonzeros of J(x) in CSR order (``x`` already checked and flat): a new array."""
-        val = self._val
-        if self.tape.guards:  # every value, and the check that the branches still hold
-            node_values(self.tape, x, val)
-            self._partials(x, val, False)
-        else:
-            self._partials(x, val, True)
+        _direct_pass(self.tape, self._ranges, x, self._val, self._coef)
         if self._fresh:
             return self._sweep(self._gv0.copy())[: self.nnz]
         gv = self._sweep(None)

@@ -170,18 +170,6 @@ def second_reads(op: Op) -> set[str]:
     return _uses(*op.second.values())
 
 
-def _values_subset_kernel() -> list[str]:
-    """Values of the nodes flagged in ``needed`` only (those some partial reads)."""
-    src = "\n".join(_values_kernel())
-    src = src.replace("def values(", "def values_subset(").replace(
-        ", x, val):", ", x, val, needed):"
-    )
-    loop = "            for k in range(k0, k1):\n"
-    skip = "                if not needed[k]:\n                    continue\n"
-    src = src.replace(loop, loop + skip)
-    return src.split("\n")
-
-
 def partial_reads(op: Op) -> set[str]:
     """Names (a, b, c, v, p, q) the first partials and their gates read."""
     act = _active(op)
@@ -481,7 +469,6 @@ def kernel_source() -> str:
         _first_order_mask_kernel,
         _direct_partials_kernel,
         _second_coefs_kernel,
-        _values_subset_kernel,
         _affine_parts_kernel,
     ):
         parts.append("\n".join(build()))
