@@ -94,3 +94,25 @@ def test_mixed_traces_and_bad_mode():
         asd.trace(lambda x: x + other["t"], X)
     with pytest.raises(asd.InputError, match="mode"):
         asd.trace(lambda x: x, X, mode="sometimes")
+
+
+def test_work_arrays_too_large_raise_before_allocating(monkeypatch):
+    """Forced reverse mode on a Jacobian with one dense column needs one colour per row:
+    the error comes before the n x n blocks are allocated."""
+    monkeypatch.setenv("ASD_MEMORY_LIMIT", "1G")
+    n = 20_000
+    x = np.linspace(0.1, 1.0, n)
+
+    def f(x):
+        return x * x[0]
+
+    with pytest.raises(asd.WorkTooLargeError, match="mode='auto'"):
+        asd.jacobian(f, x, mode="reverse")
+    J = asd.jacobian(f, x)  # auto: direct accumulation, a few entries per row
+    assert J.mode == "direct" and J.nnz == 2 * n - 1
+
+
+def test_memory_limit_setting_is_checked(monkeypatch):
+    monkeypatch.setenv("ASD_MEMORY_LIMIT", "lots")
+    with pytest.raises(asd.InputError, match="ASD_MEMORY_LIMIT"):
+        asd.jacobian(lambda x: x * x[0], np.ones(5), mode="forward")

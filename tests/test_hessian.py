@@ -90,3 +90,18 @@ def test_hessian_and_gradient_pickle_without_the_function(mode):
     assert np.array_equal(H2(x).toarray(), H(x).toarray())
     g = asd.gradient(f, x)
     assert np.array_equal(pickle.loads(pickle.dumps(g))(x), g(x))
+
+
+@pytest.mark.parametrize("mode", ["direct", "colored"])
+def test_local_hessian_raises_where_its_pattern_breaks(mode):
+    """Prepared where max(x, 0) is inactive, evaluated where it is active: the local
+    pattern misses entries there, so the call must raise, not return zeros."""
+
+    def f(x):
+        return np.sum(np.maximum(x, 0.0) ** 3)
+
+    H = asd.hessian(f, sparsity="local", mode=mode)
+    np.testing.assert_array_equal(H(np.array([-1.0, -1.0, 1.0])).toarray().diagonal(), [0, 0, 6])
+    np.testing.assert_array_equal(H(np.array([-2.0, -3.0, 2.0])).toarray().diagonal(), [0, 0, 12])
+    with pytest.raises(asd.BranchChangedError, match="sparsity='local'"):
+        H(np.array([1.0, 2.0, 1.0]))

@@ -15,6 +15,7 @@ from .errors import (
     TracerConversionError,
     TracerIndexError,
     UnsupportedFunctionError,
+    WorkTooLargeError,
 )
 from .evaluation import evaluate, hvp, jvp, vjp
 from .tape import Tape
@@ -59,6 +60,7 @@ __all__ = [
     "TracerConversionError",
     "TracerIndexError",
     "UnsupportedFunctionError",
+    "WorkTooLargeError",
     "color",
     "evaluate",
     "hessian_sparsity",

@@ -70,3 +70,7 @@ class BranchChangedError(AsdError, ValueError):
 
 class InputError(AsdError, ValueError):
     """Bad input: wrong shape, NaN, wrong type."""
+
+
+class WorkTooLargeError(AsdError, MemoryError):
+    """An evaluation whose work arrays would not fit in memory, refused before allocating."""

@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from .operators.codegen import kernels
-from .operators.table import CONST, INPUT, LINEAR, OPCODE
+from .operators.table import CONST, INPUT, LINEAR, OPCODE, PARAM
 from .tape import Guard, Tape
 
 
@@ -26,7 +26,7 @@ def reachable(op, a, b, c, lin_idx, roots, n_nodes):
         if not live[k]:
             continue
         o = op[k]
-        if o == INPUT or o == CONST:
+        if o == INPUT or o == CONST or o == PARAM:
             continue
         if o == LINEAR:
             for t in range(a[k], b[k]):
@@ -73,7 +73,7 @@ def _compact(op, a, b, c, p, q, lin_idx, lin_w, live):
                 lin_w[t2] = lin_w[t]
                 t2 += 1
             b[j] = t2
-        elif o == INPUT:
+        elif o == INPUT or o == PARAM:  # an index into the input vector, not a node
             a[j] = ak
             b[j] = -1
         else:
@@ -111,6 +111,7 @@ def _rebuild(tape: Tape, op, a, b, c, p, q, lin_idx, lin_w, new_id) -> Tape:
         tape.output_shape,
         tuple(Guard(int(new_id[g.node]), g.expected, g.where) for g in tape.guards),
         tape.output_is_mask,
+        tape.params,
     )
 
 
@@ -136,7 +137,7 @@ def _fuse(op, a, b, c, q, lin_idx, lin_w, is_aff, aw, abias, roots, n_in):
     consumer = np.full(N, -1, np.int64)
     for k in range(N):
         o = op[k]
-        if o == INPUT or o == CONST:
+        if o == INPUT or o == CONST or o == PARAM:
             continue
         if o == LINEAR:
             for t in range(a[k], b[k]):

@@ -2,8 +2,9 @@
 
 Node ``k`` computes one scalar from its argument nodes ``a[k]``, ``b[k]``, ``c[k]``
 and float parameters ``p[k]``, ``q[k]`` with opcode ``op[k]`` (see
-:mod:`asd.operators.table`). Inputs are nodes ``0..n-1``. A ``linear`` node keeps its
-terms in CSR-style side arrays: ``lin_idx[a[k]:b[k]]`` with weights
+:mod:`asd.operators.table`). Inputs are nodes ``0..n-1``; runtime parameters
+(opcode ``param``) read the entries after them in the input vector but are never
+differentiated. A ``linear`` node keeps its terms in CSR-style side arrays: ``lin_idx[a[k]:b[k]]`` with weights
 ``lin_w[a[k]:b[k]]`` plus the constant ``q[k]``. Runs of equal opcodes form segments;
 the kernels dispatch once per segment.
 """
@@ -63,6 +64,9 @@ class Tape:
     output_shape: tuple[int, ...]
     guards: tuple[Guard, ...] = ()
     output_is_mask: bool = False
+    #: runtime parameters (``asd.tracing.params.ParamSpec``): nodes of opcode ``param``
+    #: read entries ``n_inputs ..`` of the kernels' input vector; None when there are none
+    params: object | None = None
     seg_ptr: np.ndarray = field(init=False, repr=False)
     seg_op: np.ndarray = field(init=False, repr=False)
 
@@ -76,6 +80,11 @@ class Tape:
     @property
     def n_inputs(self) -> int:
         return math.prod(self.input_shape)
+
+    @property
+    def n_params(self) -> int:
+        """Length of the runtime parameter vector that follows x in the kernels' input."""
+        return 0 if self.params is None else self.params.size
 
     @property
     def n_outputs(self) -> int:
@@ -113,5 +122,6 @@ class Tape:
         return (
             f"Tape(inputs={self.input_shape}, outputs={self.output_shape}, "
             f"nodes={self.n_nodes}, segments={self.seg_op.size}, "
-            f"linear_terms={self.lin_idx.size}, guards={len(self.guards)})"
+            f"linear_terms={self.lin_idx.size}, guards={len(self.guards)}, "
+            f"params={self.n_params})"
         )

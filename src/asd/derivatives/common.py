@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import InputError
+from ..detection.patterns import edge_mask
+from ..errors import BranchChangedError, InputError
+from ..tape import Tape
+from ..tracing import trace
 
 FORMATS = ("csr", "csc", "coo", "dense")
 
@@ -40,54 +45,118 @@ def missing_entries(detected: sp.csr_array, given: sp.csr_array) -> sp.csr_array
     return out
 
 
-def same_args(a: tuple, b: tuple) -> bool:
-    """Whether extra arguments equal the ones the tape was traced with."""
-    if len(a) != len(b):
-        return False
-    for u, v in zip(a, b):
-        if u is v:
-            continue
-        try:
-            if not np.array_equal(np.asarray(u), np.asarray(v)):
-                return False
-        except Exception:  # noqa: BLE001 - objects numpy cannot compare: only identity counts
-            return False
-    return True
+def check_local(tape: Tape, x, params, mask: np.ndarray, what: str) -> None:
+    """A local pattern holds at x only if no edge inactive where it was traced became
+    active; raise ``BranchChangedError`` otherwise."""
+    new = edge_mask(tape, x, "local", params) & ~mask
+    if new.any():
+        raise BranchChangedError(
+            f"asd: this {what} was prepared with sparsity='local', and at this point "
+            f"{int(np.count_nonzero(new))} dependency(ies) that were exactly zero where it "
+            "was prepared are active (a max/min/where switched side, or a product factor "
+            "left zero). The local pattern does not hold here: prepare again at this point, "
+            "or use sparsity='global'."
+        )
+
+
+def positional_count(fun: Callable) -> int | None:
+    """How many positional arguments ``fun`` takes (None: any number, or unknown)."""
+    try:
+        sig = inspect.signature(fun)
+    except (TypeError, ValueError):
+        return None
+    count = 0
+    for par in sig.parameters.values():
+        if par.kind is par.VAR_POSITIONAL:
+            return None
+        if par.kind in (par.POSITIONAL_ONLY, par.POSITIONAL_OR_KEYWORD):
+            count += 1
+    return count
 
 
 class Prepared:
-    """Base of the prepared derivatives: traces on first use when no x0 was given."""
+    """Base of the prepared derivatives: traces on first use when no x0 was given.
+
+    A call passes ``fun``'s positional arguments: the differentiated one is number
+    ``argnums``; the float values among the others are runtime parameters (evaluated
+    at each call's values), the rest static (checked against the traced ones). A call
+    with x alone uses the arguments given at construction (``args``).
+    Preparation runs once, under a lock, so concurrent first calls are safe.
+    """
 
     _fun: Callable | None
     _args: tuple
 
-    def _init_common(self, fun: Callable, x0, args: tuple) -> None:
+    def _init_common(
+        self, fun: Callable, x0, args: tuple, argnums: int = 0, static_argnums=()
+    ) -> None:
+        if not callable(fun):
+            raise InputError(f"asd: expected a function to differentiate, got {type(fun).__name__}")
         self._fun = fun
         self._args = tuple(args)
+        self.argnums = argnums
+        self.static_argnums = static_argnums
         self._prepared = False
+        self._lock = threading.Lock()
         if x0 is not None:
             self.prepare(x0)
 
     def prepare(self, x0) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def _ensure(self, x, args: tuple) -> None:
-        if args and not same_args(args, self._args):
-            if self._prepared:
+    def _trace(self, x0, mode: str = "global") -> Tape:
+        """The tape of ``fun`` at ``x0`` and the construction-time (or first call's) args."""
+        return trace(
+            self._fun,
+            x0,
+            mode,
+            self._args,
+            argnums=self.argnums,
+            static_argnums=self.static_argnums,
+        )
+
+    def _inputs(self, fargs: tuple) -> tuple[Any, np.ndarray | None]:
+        """``(x, parameter vector or None)`` of a call with ``fun``'s positional
+        arguments, preparing at this x on the first call."""
+        if not fargs:
+            raise InputError("asd: call with the point x (and the function's other arguments)")
+        if len(fargs) == 1:
+            x, others = fargs[0], None
+        else:
+            k = self.argnums
+            if k >= len(fargs):
                 raise InputError(
-                    "asd: the extra arguments differ from the ones this derivative was "
-                    "traced with; they are baked into the tape as constants. Create a new "
-                    "derivative for the new arguments (or make them part of x)."
+                    f"asd: argnums={k}, but the call passes only {len(fargs)} argument(s)"
                 )
-            self._args = tuple(args)
+            x, others = fargs[k], fargs[:k] + fargs[k + 1 :]
         if not self._prepared:
-            if self._fun is None:
-                raise InputError("asd: this derivative was unpickled before it was prepared")
-            self.prepare(x)
+            with self._lock:
+                if not self._prepared:
+                    if self._fun is None:
+                        raise InputError(
+                            "asd: this derivative was unpickled before it was prepared"
+                        )
+                    if others is not None:
+                        self._args = tuple(others)
+                    self.prepare(x)
+        if others is None:
+            return x, None
+        spec = self.tape.params
+        if spec is None:
+            raise InputError(
+                f"asd: {len(others)} argument(s) besides x were passed, but the function was "
+                "prepared without any"
+            )
+        return x, spec.flatten(tuple(others))
 
     def __getstate__(self) -> dict:
         if not self._prepared:
             raise InputError("asd: prepare the derivative (call it once) before pickling it")
         state = dict(self.__dict__)
         state["_fun"] = None
+        state.pop("_lock", None)
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()

@@ -8,18 +8,19 @@ import numpy as np
 
 from ..errors import InputError
 from ..evaluation.workspace import Workspace
-from ..tracing import trace
 from .common import Prepared
 
 
 class Gradient(Prepared):
     """``g(x)`` = ∇f(x) for scalar ``fun``, shaped like x; ``value_and_grad(x)`` gives both."""
 
-    def __init__(self, fun: Callable, x0=None, *, args: tuple = ()):
-        self._init_common(fun, x0, args)
+    def __init__(
+        self, fun: Callable, x0=None, *, args: tuple = (), argnums: int = 0, static_argnums=()
+    ):
+        self._init_common(fun, x0, args, argnums, static_argnums)
 
     def prepare(self, x0) -> Gradient:
-        tape = trace(self._fun, np.asarray(x0, dtype=np.float64), "global", self._args)
+        tape = self._trace(np.asarray(x0, dtype=np.float64))
         if tape.n_outputs != 1:
             raise InputError(
                 f"asd: gradient needs a scalar function, this one has {tape.n_outputs} "
@@ -31,17 +32,22 @@ class Gradient(Prepared):
         self._prepared = True
         return self
 
-    def value_and_grad(self, x, *args) -> tuple[float, np.ndarray]:
-        self._ensure(x, args)
+    def value_and_grad(self, *fargs) -> tuple[float, np.ndarray]:
+        """``(f, ∇f)`` at ``fun``'s positional arguments (or x alone)."""
+        x, params = self._inputs(fargs)
         ws = self._workspace
-        val, g = ws.reverse(ws.check(x), self._ones)
+        val, g = ws.reverse(ws.check(x, params), self._ones)
         shape = self.tape.input_shape
         return float(val[self.tape.outputs[0]]), g[0].reshape(shape).copy()
 
-    def __call__(self, x, *args) -> np.ndarray:
-        return self.value_and_grad(x, *args)[1]
+    def __call__(self, *fargs) -> np.ndarray:
+        return self.value_and_grad(*fargs)[1]
 
 
-def gradient(fun: Callable, x0=None, *, args: tuple = ()) -> Gradient:
-    """Prepared reverse-mode gradient of a scalar ``fun`` (usable as scipy's ``jac``)."""
-    return Gradient(fun, x0, args=args)
+def gradient(
+    fun: Callable, x0=None, *, args: tuple = (), argnums: int = 0, static_argnums=()
+) -> Gradient:
+    """Prepared reverse-mode gradient of a scalar ``fun`` with respect to its argument
+    ``argnums`` (usable as scipy's ``jac``); other float arguments are runtime
+    parameters, as in :func:`asd.jacobian`."""
+    return Gradient(fun, x0, args=args, argnums=argnums, static_argnums=static_argnums)

@@ -12,8 +12,7 @@ from ..detection.patterns import csr_structure, dependencies
 from ..errors import InputError
 from ..evaluation.hessian_engine import HessianEngine
 from ..evaluation.workspace import Workspace
-from ..tracing import trace
-from .common import Prepared, check_format, to_format
+from .common import Prepared, check_format, check_local, positional_count, to_format
 from .common import missing_entries as _missing
 
 TRIANGLES = ("full", "lower", "upper")
@@ -22,10 +21,11 @@ TRIANGLES = ("full", "lower", "upper")
 class SparseHessian(Prepared):
     """Exact sparse Hessian by direct second-order accumulation or star colouring.
 
-    For scalar ``fun``: ``H(x, *args)`` (scipy ``minimize(hess=...)``). For vector
-    ``fun``: ``H(x, v)`` = Σ vᵢ ∇²fᵢ(x), the signature of
-    ``scipy.optimize.NonlinearConstraint.hess``. ``weighted=True`` asks for the
-    ``H(x, v)`` form for a scalar ``fun`` too (a scalar NonlinearConstraint).
+    For scalar ``fun``: ``H(*fun_args)`` (scipy ``minimize(hess=...)`` passes
+    ``hess(x, *args)``). For vector ``fun``: ``H(x, v, *others)`` = Σ vᵢ ∇²fᵢ, the
+    signature of ``scipy.optimize.NonlinearConstraint.hess``, where ``others`` are
+    ``fun``'s other positional arguments. ``weighted=True`` asks for the ``H(x, v)``
+    form for a scalar ``fun`` too (a scalar NonlinearConstraint).
     """
 
     def __init__(
@@ -40,6 +40,8 @@ class SparseHessian(Prepared):
         args: tuple = (),
         weighted: bool | None = None,
         mode: str = "auto",
+        argnums: int = 0,
+        static_argnums=(),
     ):
         self.requested_mode = mode
         if coloring != "star":
@@ -49,12 +51,12 @@ class SparseHessian(Prepared):
         self.order = order or "natural"
         self.format = check_format(format)
         self.weighted = weighted
-        self._init_common(fun, x0, args)
+        self._init_common(fun, x0, args, argnums, static_argnums)
 
     def prepare(self, x0) -> SparseHessian:
         x0 = np.asarray(x0, dtype=np.float64)
         local = isinstance(self.sparsity, str) and self.sparsity == "local"
-        tape = trace(self._fun, x0, "local" if local else "global", self._args)
+        tape = self._trace(x0, "local" if local else "global")
         deps = None
         if isinstance(self.sparsity, str):
             if self.sparsity not in ("global", "local"):
@@ -67,6 +69,8 @@ class SparseHessian(Prepared):
             pattern = _user_pattern(self.sparsity, tape)
         self.tape = tape
         self.pattern = pattern
+        self._local = local
+        self._mask = None if deps is None else deps[0]
         self.engine = HessianEngine(
             tape,
             pattern,
@@ -86,14 +90,30 @@ class SparseHessian(Prepared):
         self._prepared = True
         return self
 
-    def _split(self, x, rest: tuple):
-        """(v, args) from the positional arguments after x."""
-        self._ensure(x, ())
-        if self.weighted:
-            if not rest:
-                raise InputError("asd: this Hessian is weighted: call it as H(x, v)")
-            return rest[0], rest[1:]
-        return None, rest
+    def _split(self, fargs: tuple):
+        """``(x, parameter vector, v)`` of a call: ``H(*fun_args)`` or, weighted,
+        ``H(x, v, *others)``."""
+        if not fargs:
+            raise InputError("asd: call the Hessian with the point x")
+        if self.weighted is None:  # unprepared: is the argument after x a weight vector?
+            count = positional_count(self._fun) if self._fun is not None else None
+            if len(fargs) > 1 and count is not None and len(fargs) > count:
+                self._inputs(self._fun_args(fargs[0], fargs[2:]))
+            else:
+                self._inputs(fargs)
+        if not self.weighted:
+            return (*self._inputs(fargs), None)
+        if len(fargs) < 2:
+            raise InputError("asd: this Hessian is weighted: call it as H(x, v)")
+        x, params = self._inputs(self._fun_args(fargs[0], fargs[2:]))
+        return x, params, fargs[1]
+
+    def _fun_args(self, x, others: tuple) -> tuple:
+        """``fun``'s positional arguments: x put at ``argnums`` among the others."""
+        if not others:
+            return (x,)
+        k = self.argnums
+        return (*others[:k], x, *others[k:])
 
     def _weights(self, v) -> np.ndarray:
         m = self.tape.n_outputs
@@ -110,14 +130,14 @@ class SparseHessian(Prepared):
             raise InputError("asd: the weights v contain NaN or inf")
         return w
 
-    def values(self, x, *rest, triangle: str = "full") -> np.ndarray:
-        """Nonzeros in the order of ``structure(triangle)``; ``rest`` as in ``__call__``."""
+    def values(self, *fargs, triangle: str = "full") -> np.ndarray:
+        """Nonzeros in the order of ``structure(triangle)``; arguments as in ``__call__``."""
         if triangle not in TRIANGLES:
             raise InputError(f"asd: triangle must be one of {TRIANGLES}, not {triangle!r}")
-        v, args = self._split(x, rest)
-        self._ensure(x, args)
-        ws = self._workspace
-        xf = ws.check(x)
+        x, params, v = self._split(fargs)
+        xf = self._workspace.check(x, params)
+        if self._local:
+            check_local(self.tape, x, params, self._mask, "Hessian")
         w = self._weights(v)
         if self.pattern.nnz == 0:
             return np.zeros(0)
@@ -128,9 +148,9 @@ class SparseHessian(Prepared):
             return lower
         return lower[self._upper]
 
-    def __call__(self, x, *rest):
-        """H(x, *args) (scalar f) or Σ vᵢ∇²fᵢ(x) as H(x, v) (vector f), in ``format``."""
-        return to_format(self.values(x, *rest), self.pattern, self.format, self.structure)
+    def __call__(self, *fargs):
+        """H(*fun_args) (scalar f) or Σ vᵢ∇²fᵢ as H(x, v, *others) (vector f), in ``format``."""
+        return to_format(self.values(*fargs), self.pattern, self.format, self.structure)
 
     def structure(self, triangle: str = "full") -> tuple[np.ndarray, np.ndarray]:
         """(rows, cols) of the stored entries; "lower" is what Ipopt's hessianstructure wants."""
@@ -185,8 +205,13 @@ def hessian(
     args: tuple = (),
     weighted: bool | None = None,
     mode: str = "auto",
+    argnums: int = 0,
+    static_argnums=(),
 ) -> SparseHessian:
-    """Prepared sparse Hessian of ``fun``; ``H(x)`` or ``H(x, v)`` returns the matrix."""
+    """Prepared sparse Hessian of ``fun`` with respect to its argument ``argnums``;
+    ``H(x)``, ``H(*fun_args)`` or, for vector ``fun``, ``H(x, v)`` returns the matrix.
+    Float values among the other arguments are runtime parameters, as in
+    :func:`asd.jacobian`."""
     return SparseHessian(
         fun,
         x0,
@@ -197,4 +222,6 @@ def hessian(
         args=args,
         weighted=weighted,
         mode=mode,
+        argnums=argnums,
+        static_argnums=static_argnums,
     )

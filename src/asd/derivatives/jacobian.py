@@ -8,12 +8,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..detection import jacobian_pattern
-from ..detection.patterns import csr_structure, dependencies, edge_mask
-from ..errors import BranchChangedError, InputError
+from ..detection.patterns import csr_structure, dependencies
+from ..errors import InputError
 from ..evaluation.direct import DirectJacobian
+from ..evaluation.scratch import check_work_memory
 from ..evaluation.workspace import Workspace
-from ..tracing import trace
-from .common import Prepared, check_format, to_format
+from .common import Prepared, check_format, check_local, to_format
 from .common import missing_entries as _missing
 
 MODES = ("auto", "direct", "forward", "reverse", "bidirectional")
@@ -44,6 +44,8 @@ class SparseJacobian(Prepared):
         mode: str = "auto",
         format: str = "csr",
         args: tuple = (),
+        argnums: int = 0,
+        static_argnums=(),
     ):
         if mode not in MODES:
             raise InputError(f"asd: mode must be one of {MODES}, not {mode!r}")
@@ -51,7 +53,7 @@ class SparseJacobian(Prepared):
         self.order = order or DEFAULT_ORDER
         self.requested_mode = mode
         self.format = check_format(format)
-        self._init_common(fun, x0, args)
+        self._init_common(fun, x0, args, argnums, static_argnums)
 
     # -- preparation -----------------------------------------------------------------
     def prepare(self, x0) -> SparseJacobian:
@@ -59,7 +61,7 @@ class SparseJacobian(Prepared):
         x0 = np.asarray(x0, dtype=np.float64)
         local = isinstance(self.sparsity, str) and self.sparsity == "local"
         self._local = local
-        tape = trace(self._fun, x0, "local" if local else "global", self._args)
+        tape = self._trace(x0, "local" if local else "global")
         if isinstance(self.sparsity, str) and self.sparsity not in ("global", "local"):
             raise InputError("asd: sparsity must be 'global', 'local' or a boolean sparse matrix")
         self._deps = dependencies(tape, x0 if local else None, "local" if local else "global")
@@ -123,6 +125,19 @@ class SparseJacobian(Prepared):
             self._direct = None
         self.coloring = colorings.get(self.mode, colorings.get("forward"))
         self.ncolors = self.coloring.ncolors if self.coloring is not None else 0
+        if self.mode != "direct":
+            seeds = (
+                self.ncolors
+                if self.mode != "bidirectional"
+                else max(self.coloring.nforward, self.coloring.nreverse)
+            )
+            check_work_memory(
+                tape.n_nodes + P.shape[0] + P.shape[1],  # sweep, seeds, compressed J
+                seeds,
+                f"mode={self.mode!r} with {seeds} colours",
+                "Use mode='auto' (it weighs direct accumulation and bidirectional colouring) "
+                "or mode='direct'.",
+            )
         if self.mode in ("forward", "reverse"):
             self._seeds = np.ascontiguousarray(self.coloring.seed_matrix(), dtype=np.float64)
         elif self.mode == "bidirectional":
@@ -135,13 +150,14 @@ class SparseJacobian(Prepared):
         return self.order if isinstance(self.order, str) else list(self.order)[0]
 
     # -- evaluation ------------------------------------------------------------------------
-    def values(self, x, *args) -> np.ndarray:
-        """Nonzeros of J(x) in the fixed order of ``structure()`` (CSR order of the pattern)."""
-        self._ensure(x, args)
+    def values(self, *fargs) -> np.ndarray:
+        """Nonzeros of J in the fixed order of ``structure()`` (CSR order of the pattern);
+        ``fargs``: ``fun``'s positional arguments (or x alone). A new array."""
+        x, params = self._inputs(fargs)
         ws = self._workspace
-        xf = ws.check(x)
+        xf = ws.check(x, params)
         if self._local:
-            self._check_local(xf)
+            check_local(self.tape, x, params, self._deps[0], "Jacobian")
         if self.pattern.nnz == 0:
             return np.zeros(0)
         if self.mode == "direct":
@@ -169,22 +185,10 @@ class SparseJacobian(Prepared):
             _, rev = ws.reverse(x, sr, val)
         return self.coloring.decompress_values((fwd, rev))
 
-    def _check_local(self, x: np.ndarray) -> None:
-        """A local pattern holds at x only if no edge inactive at x0 became active."""
-        mask = edge_mask(self.tape, x, "local")
-        new = mask & ~self._deps[0]
-        if new.any():
-            raise BranchChangedError(
-                "asd: this Jacobian was prepared with sparsity='local', and at this x "
-                f"{int(np.count_nonzero(new))} dependency(ies) that were exactly zero at x0 "
-                "are active (a max/min/where switched side, or a product factor left zero). "
-                "The local pattern does not hold here: prepare again at this x, or use "
-                "sparsity='global'."
-            )
-
-    def __call__(self, x, *args):
-        """J(x) in the requested format (scipy-compatible ``jac`` callable)."""
-        return to_format(self.values(x, *args), self.pattern, self.format, self.structure)
+    def __call__(self, *fargs):
+        """J at ``fun``'s positional arguments (x alone, or all of them: scipy passes
+        ``jac(x, *args)``, solve_ivp ``jac(t, y)`` with ``argnums=1``) in ``format``."""
+        return to_format(self.values(*fargs), self.pattern, self.format, self.structure)
 
     def structure(self) -> tuple[np.ndarray, np.ndarray]:
         """Row and column indices of the nonzeros, in the order ``values`` uses."""
@@ -235,12 +239,27 @@ def jacobian(
     mode: str = "auto",
     format: str = "csr",
     args: tuple = (),
+    argnums: int = 0,
+    static_argnums=(),
 ) -> SparseJacobian:
-    """Prepared sparse Jacobian of ``fun``; ``J(x)`` returns the matrix.
+    """Prepared sparse Jacobian of ``fun`` with respect to its argument ``argnums``.
 
-    With ``x0=None`` it prepares on the first call, so it can be passed straight to
-    scipy: ``scipy.optimize.root(f, x0, jac=asd.jacobian(f, format="dense"))``.
+    ``J(x)`` or ``J(*fun_args)`` returns the matrix. Float values among the other
+    arguments are runtime parameters: ``J(x, p)`` evaluates at this ``p`` with no
+    re-trace, and a global pattern holds for every ``p``. ``args``: the other
+    arguments used when preparing at ``x0`` or when a call passes x alone. With
+    ``x0=None`` it prepares on the first call, so it can be passed straight to scipy:
+    ``root(f, x0, jac=asd.jacobian(f))``,
+    ``solve_ivp(rhs, span, y0, method="BDF", jac=asd.jacobian(rhs, argnums=1))``.
     """
     return SparseJacobian(
-        fun, x0, sparsity=sparsity, order=order, mode=mode, format=format, args=args
+        fun,
+        x0,
+        sparsity=sparsity,
+        order=order,
+        mode=mode,
+        format=format,
+        args=args,
+        argnums=argnums,
+        static_argnums=static_argnums,
     )

@@ -11,19 +11,26 @@ from ..tracing.tracer import trace
 from .patterns import hessian_pattern, jacobian_pattern
 
 
-def jacobian_sparsity(f: Callable, x, mode: str = "global", args: tuple = ()) -> sp.csr_array:
+def jacobian_sparsity(
+    f: Callable, x, mode: str = "global", args: tuple = (), *, argnums: int = 0, static_argnums=()
+) -> sp.csr_array:
     """Boolean pattern of the Jacobian of ``f`` (outputs flattened x inputs flattened).
 
-    ``mode="global"``: holds for every x. ``mode="local"``: holds at ``x`` only, and
-    may be sparser (inactive branches of max/min/where, products with exact zeros).
+    ``mode="global"``: holds for every x and every value of the float arguments in
+    ``args`` (runtime parameters). ``mode="local"``: holds at ``x`` and ``args`` only,
+    and may be sparser (inactive branches of max/min/where, products with exact zeros).
+    ``x`` is positional argument ``argnums`` of ``f``, ``args`` the others.
     """
-    tape = trace(f, x, mode, args)
+    tape = trace(f, x, mode, args, argnums=argnums, static_argnums=static_argnums)
     return jacobian_pattern(tape, x if mode == "local" else None, mode)
 
 
-def hessian_sparsity(f: Callable, x, mode: str = "global", args: tuple = ()) -> sp.csr_array:
-    """Boolean symmetric pattern of the Hessian of ``f`` (union over outputs if vector)."""
-    tape = trace(f, np.asarray(x), mode, args)
+def hessian_sparsity(
+    f: Callable, x, mode: str = "global", args: tuple = (), *, argnums: int = 0, static_argnums=()
+) -> sp.csr_array:
+    """Boolean symmetric pattern of the Hessian of ``f`` (union over outputs if vector);
+    arguments as in :func:`jacobian_sparsity`."""
+    tape = trace(f, np.asarray(x), mode, args, argnums=argnums, static_argnums=static_argnums)
     return hessian_pattern(tape, x if mode == "local" else None, mode)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..operators.table import CONST, INPUT, LINEAR
+from ..operators.table import CONST, INPUT, LINEAR, PARAM
 
 
 @njit(cache=True)
@@ -43,7 +43,7 @@ def dependency_sets(seg_ptr, seg_op, ia, ib, ic, lin_idx, mask, n_in):
         o = seg_op[s]
         k0 = seg_ptr[s]
         k1 = seg_ptr[s + 1]
-        if o == CONST:
+        if o == CONST or o == PARAM:  # no dependency on x
             continue
         if o == INPUT:
             buf = _grow(buf, used + (k1 - k0))
@@ -150,7 +150,7 @@ def live_through(seg_ptr, seg_op, ia, ib, ic, lin_idx, mask, roots):
         live[r] = True
     for s in range(seg_op.shape[0] - 1, -1, -1):
         o = seg_op[s]
-        if o == INPUT or o == CONST:
+        if o == INPUT or o == CONST or o == PARAM:
             continue
         for k in range(seg_ptr[s + 1] - 1, seg_ptr[s] - 1, -1):
             if not live[k]:

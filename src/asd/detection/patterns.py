@@ -36,15 +36,16 @@ def csr_structure(csr) -> tuple[np.ndarray, np.ndarray]:
     return rows, csr.indices.astype(np.int64)
 
 
-def edge_mask(tape: Tape, x=None, mode: str = "global") -> np.ndarray:
-    """Per node, bit i set when the node may depend on its argument i."""
+def edge_mask(tape: Tape, x=None, mode: str = "global", params=None) -> np.ndarray:
+    """Per node, bit i set when the node may depend on its argument i (local: at x and
+    the parameter vector ``params``, default the traced one)."""
     if mode not in ("global", "local"):
         raise InputError(f"asd: sparsity mode must be 'global' or 'local', not {mode!r}")
     local = mode == "local"
     if local:
         if x is None:
             raise InputError("asd: local sparsity needs the point x")
-        val = node_values(tape, as_input(tape, x))
+        val = node_values(tape, as_input(tape, x, params=params))
     else:
         val = np.zeros(0)
     mask = np.zeros(tape.n_nodes, np.uint8)
@@ -58,9 +59,9 @@ def _sets(tape: Tape, mask: np.ndarray):
     )
 
 
-def dependencies(tape: Tape, x=None, mode: str = "global"):
+def dependencies(tape: Tape, x=None, mode: str = "global", params=None):
     """``(mask, (start, length, buf))``: active edges and every node's input set."""
-    mask = edge_mask(tape, x, mode)
+    mask = edge_mask(tape, x, mode, params)
     return mask, _sets(tape, mask)
 
 

@@ -13,8 +13,9 @@ import numpy as np
 from numba import njit
 
 from ..operators.codegen import partial_layout, partial_reads
-from ..operators.table import BY_CODE, CONST, INPUT, LINEAR
+from ..operators.table import BY_CODE, CONST, INPUT, LINEAR, PARAM
 from ..tape import Tape
+from .scratch import PerThread
 from .sweeps import kernels, node_values
 
 
@@ -68,7 +69,7 @@ def _needed_values(op, a, b, c, lin_idx, reads, readers):
             needed[k] = True
     for k in range(N - 1, -1, -1):
         o = op[k]
-        if not needed[k] or o == INPUT or o == CONST:
+        if not needed[k] or o == INPUT or o == CONST or o == PARAM:
             continue
         if o == LINEAR:
             for t in range(a[k], b[k]):
@@ -122,7 +123,7 @@ def _partial_nodes(seg_ptr, seg_op, length, want):
     partial = np.zeros(length.shape[0], np.bool_)
     for s in range(seg_op.shape[0]):
         o = seg_op[s]
-        if o == INPUT or o == CONST or o == LINEAR:
+        if o == INPUT or o == CONST or o == LINEAR or o == PARAM:
             continue
         for k in range(seg_ptr[s], seg_ptr[s + 1]):
             partial[k] = want[k] and length[k] > 0
@@ -196,7 +197,7 @@ def _plan(
     nlin = 0
     for s in range(seg_op.shape[0]):
         o = seg_op[s]
-        if o == INPUT or o == CONST:
+        if o == INPUT or o == CONST or o == PARAM:
             continue
         for k in range(seg_ptr[s], seg_ptr[s + 1]):
             if o == LINEAR:
@@ -224,7 +225,7 @@ def _plan(
                 constgrad[k] = True
                 gv0[voff[k]] = 1.0
                 continue
-            if o == CONST:
+            if o == CONST or o == PARAM:
                 constgrad[k] = True
                 continue
             lk = length[k]
@@ -412,7 +413,7 @@ class DirectJacobian:
             ACTIVE_PLACE,
         )
         self.voff = voff
-        self._coef = coef
+        self._coef = coef  # template: zero blocks, then the constant linear weights
         self._stream = (dst, src, cix)
         self._reset = (reset_idx, reset_val)
         #: multiply-adds per evaluation (the cost model compares it with colouring)
@@ -422,35 +423,40 @@ class DirectJacobian:
             self.gather = _output_gather(tape.outputs, start, length, buf, voff)
         # J's values are the head of a fresh copy of the constant parts (the copy is the
         # reset) unless the intermediate gradients would more than double its memory;
-        # otherwise one buffer is kept and its x-dependent entries reset at each sweep
+        # otherwise each thread keeps one buffer and resets its x-dependent entries
         self._fresh = self._outputs_first and total <= 2 * self.nnz
-        self._gv0 = gv0 if self._fresh else None  # never written
-        self._gv = None if self._fresh else gv0  # made on demand when fresh
-        self._val = np.zeros(tape.n_nodes)
+        self._gv0 = gv0  # never written
+        self._work = PerThread(self._new_work)
 
-    def _sweep(self, out: np.ndarray | None) -> np.ndarray:
+    def _new_work(self) -> dict:
+        """One thread's node values, partial blocks and (made on demand) gradient buffer."""
+        return {"val": np.zeros(self.tape.n_nodes), "coef": self._coef.copy(), "gv": None}
+
+    def _sweep(self, work: dict, out: np.ndarray | None) -> np.ndarray:
         """Accumulate into ``out`` if given (a copy of the constant parts), else into the
-        kept buffer, reset first."""
+        thread's kept buffer, reset first."""
         if out is None:
-            if self._gv is None:
-                self._gv = self._gv0.copy()
-            out = self._gv
+            if work["gv"] is None:
+                work["gv"] = self._gv0.copy()
+            out = work["gv"]
             _reset(out, *self._reset)
-        _accumulate(out, self._coef, *self._stream)
+        _accumulate(out, work["coef"], *self._stream)
         return out
 
     def gradients(self, val: np.ndarray) -> np.ndarray:
         """Every node's sparse gradient (offsets ``voff``), given the node values the
-        partials read (the kept buffer; overwritten by the next call)."""
-        _direct_pass(self.tape, self._ranges, _NO_X, val, self._coef, values=False)
-        return self._sweep(None)
+        partials read (this thread's kept buffer; overwritten by its next call)."""
+        work = self._work.get()
+        _direct_pass(self.tape, self._ranges, _NO_X, val, work["coef"], values=False)
+        return self._sweep(work, None)
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """Nonzeros of J(x) in CSR order (``x`` already checked and flat): a new array."""
-        _direct_pass(self.tape, self._ranges, x, self._val, self._coef)
+        work = self._work.get()
+        _direct_pass(self.tape, self._ranges, x, work["val"], work["coef"])
         if self._fresh:
-            return self._sweep(self._gv0.copy())[: self.nnz]
-        gv = self._sweep(None)
+            return self._sweep(work, self._gv0.copy())[: self.nnz]
+        gv = self._sweep(work, None)
         if self._outputs_first:
             return gv[: self.nnz].copy()
         return gv[self.gather]

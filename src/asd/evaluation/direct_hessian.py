@@ -16,9 +16,10 @@ import scipy.sparse as sp
 from numba import njit
 
 from ..operators.codegen import partial_reads, second_reads
-from ..operators.table import BY_CODE, CONST, INPUT, LINEAR
+from ..operators.table import BY_CODE, CONST, INPUT, LINEAR, PARAM
 from ..tape import Tape
 from .direct import DirectJacobian, NeededValues
+from .scratch import PerThread
 from .sweeps import kernels
 
 
@@ -90,7 +91,7 @@ def _hessian_plan(
     for s in range(seg_op.shape[0]):
         o = seg_op[s]
         bits = second_bits[o]
-        if bits == 0 or o == INPUT or o == CONST or o == LINEAR:
+        if bits == 0 or o == INPUT or o == CONST or o == LINEAR or o == PARAM:
             continue
         for k in range(seg_ptr[s], seg_ptr[s + 1]):
             if not live[k]:
@@ -180,25 +181,28 @@ class DirectHessian:
             lower.indices.astype(np.int64),
         )
         self._stream = tuple(stream)
-        self._hcoef = np.zeros(max(nslot, 1))
         #: multiply-adds per evaluation, for the cost model
         self.cost = int(stream[0].size) + self._grad.cost + tape.n_nodes
         self._needed_values = NeededValues(tape, READS)
-        self._val = np.zeros(tape.n_nodes)
-        self._bar = np.zeros(tape.n_nodes)
+        self._nslot = max(nslot, 1)
+        self._work = PerThread(self._new_work)
+
+    def _new_work(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One thread's node values, adjoints and second-partial coefficients."""
+        n = self.tape.n_nodes
+        return np.zeros(n), np.zeros(n), np.zeros(self._nslot)
 
     def values(self, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Lower-triangle nonzeros (``x`` checked and flat, ``weights`` one per output)."""
         tape = self.tape
         args = tape.kernel_args()
-        val = self._val
+        val, bar, hcoef = self._work.get()
         self._needed_values(x, val)
         gv = self._grad.gradients(val)
-        bar = self._bar
         bar.fill(0.0)
         np.add.at(bar, tape.outputs, weights)
         kernels().adjoint_vector(*args, val, bar)
-        kernels().second_coefs(*args, val, bar, self._hslot, self._hcoef)
+        kernels().second_coefs(*args, val, bar, self._hslot, hcoef)
         out = np.empty(self.lower.nnz)
-        _accumulate_hessian(out, self._hcoef, gv, *self._stream)
+        _accumulate_hessian(out, hcoef, gv, *self._stream)
         return out

@@ -13,6 +13,7 @@ from ..detection.patterns import csr_structure
 from ..errors import InputError
 from ..tape import Tape
 from .direct_hessian import DirectHessian
+from .scratch import check_work_memory
 from .workspace import Workspace
 
 HESSIAN_MODES = ("auto", "direct", "colored")
@@ -54,6 +55,12 @@ class HessianEngine:
             self.costs["direct"] = float(self._direct.cost)
         self.mode = mode if mode != "auto" else min(self.costs, key=self.costs.get)
         if self.mode == "colored":
+            check_work_memory(
+                2 * tape.n_nodes + 2 * self.n,  # tangents, their adjoints, seeds, result
+                self.ncolors,
+                f"the coloured Hessian with {self.ncolors} colours",
+                "Use mode='auto' or mode='direct' (direct second-order accumulation).",
+            )
             self._direct = None
             self._seeds = np.ascontiguousarray(self.coloring.seed_matrix(), dtype=np.float64)
             self._workspace = Workspace(tape)

@@ -13,8 +13,11 @@ from ..operators.codegen import kernels
 from ..tape import Tape
 
 
-def as_input(tape: Tape, x, *, allow_nan: bool = False) -> np.ndarray:
-    """``x`` as a flat float64 array of the tape's input size, or a clear error."""
+def as_input(
+    tape: Tape, x, *, allow_nan: bool = False, params: np.ndarray | None = None
+) -> np.ndarray:
+    """The kernels' input vector: ``x`` flat (float64, the tape's input size, checked),
+    followed by the runtime parameter vector (``params``, or the traced values)."""
     arr = np.asarray(x, dtype=np.float64)
     if arr.size != tape.n_inputs or (arr.shape != tape.input_shape and arr.ndim > 1):
         raise InputError(
@@ -28,7 +31,29 @@ def as_input(tape: Tape, x, *, allow_nan: bool = False) -> np.ndarray:
             f"asd: x contains {bad.size} non-finite value(s) (first at flat index {bad[0]}: "
             f"{arr[bad[0]]}); derivatives there are undefined. Check the caller's iterate."
         )
-    return arr
+    if tape.n_params == 0:
+        return arr
+    p = tape.params.values if params is None else params
+    if not allow_nan and not np.isfinite(p).all():
+        raise InputError(
+            f"asd: a runtime parameter contains {np.count_nonzero(~np.isfinite(p))} "
+            "non-finite value(s); derivatives there are undefined"
+        )
+    full = np.empty(arr.size + p.size)
+    full[: arr.size] = arr
+    full[arr.size :] = p
+    return full
+
+
+def parameters(tape: Tape, args: tuple) -> np.ndarray | None:
+    """The flat parameter vector of the extra arguments ``args`` (None: the traced ones)."""
+    if not args:
+        return None
+    if tape.params is None:
+        raise InputError(
+            f"asd: {len(args)} extra argument(s) given, but the tape was traced without any"
+        )
+    return tape.params.flatten(tuple(args))
 
 
 def node_values(tape: Tape, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -59,16 +84,16 @@ def _outputs(tape: Tape, val: np.ndarray) -> np.ndarray:
     return val[tape.outputs].reshape(tape.output_shape)
 
 
-def evaluate(tape: Tape, x) -> np.ndarray:
-    """``f(x)`` from the tape."""
-    x = as_input(tape, x, allow_nan=True)
+def evaluate(tape: Tape, x, args: tuple = ()) -> np.ndarray:
+    """``f(x, *args)`` from the tape (``args``: the extra arguments, default the traced ones)."""
+    x = as_input(tape, x, allow_nan=True, params=parameters(tape, args))
     out = _outputs(tape, node_values(tape, x))
     return out.astype(bool) if tape.output_is_mask else out
 
 
-def jvp(tape: Tape, x, V) -> tuple[np.ndarray, np.ndarray]:
+def jvp(tape: Tape, x, V, args: tuple = ()) -> tuple[np.ndarray, np.ndarray]:
     """``(f(x), J(x) @ V)`` for a block of tangents ``V`` (n x k, or n)."""
-    x = as_input(tape, x)
+    x = as_input(tape, x, params=parameters(tape, args))
     V = np.asarray(V, np.float64)
     vec = V.ndim == 1
     V2 = np.ascontiguousarray(V.reshape(tape.n_inputs, -1))
@@ -88,9 +113,9 @@ def adjoint_sweep(args: tuple, val: np.ndarray, bar: np.ndarray) -> None:
         kernels().adjoints(*args, val, bar)
 
 
-def vjp(tape: Tape, x, W) -> tuple[np.ndarray, np.ndarray]:
+def vjp(tape: Tape, x, W, args: tuple = ()) -> tuple[np.ndarray, np.ndarray]:
     """``(f(x), J(x).T @ W)`` for a block of cotangents ``W`` (m x k, or m)."""
-    x = as_input(tape, x)
+    x = as_input(tape, x, params=parameters(tape, args))
     W = np.asarray(W, np.float64)
     vec = W.ndim <= 1 and W.size == tape.n_outputs
     W2 = W.reshape(tape.n_outputs, -1)
@@ -102,9 +127,9 @@ def vjp(tape: Tape, x, W) -> tuple[np.ndarray, np.ndarray]:
     return _outputs(tape, val), (g[:, 0] if vec else g)
 
 
-def hvp(tape: Tape, x, w, V) -> np.ndarray:
+def hvp(tape: Tape, x, w, V, args: tuple = ()) -> np.ndarray:
     """``∇²(wᵀf)(x) @ V`` by forward-over-reverse, for tangents ``V`` (n x k, or n)."""
-    x = as_input(tape, x)
+    x = as_input(tape, x, params=parameters(tape, args))
     V = np.asarray(V, np.float64)
     vec = V.ndim == 1
     V2 = np.ascontiguousarray(V.reshape(tape.n_inputs, -1))

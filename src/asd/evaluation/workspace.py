@@ -1,6 +1,7 @@
 """Compressed sweeps with preallocated work arrays, for derivatives evaluated many times.
 
-Seed columns are independent, so a block of seeds can be split between threads (the
+Each calling thread has its own work arrays, so one workspace serves many threads at
+once. Seed columns are independent, so a block of seeds can be split between threads (the
 kernels release the GIL). ``ASD_THREADS`` sets the thread count (default 1); blocks
 smaller than ``MIN_PARALLEL_WORK`` node-seeds always run on one thread.
 """
@@ -8,16 +9,19 @@ smaller than ``MIN_PARALLEL_WORK`` node-seeds always run on one thread.
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from ..tape import Tape
+from .scratch import PerThread
 from .sweeps import adjoint_sweep, as_input, kernels, node_values
 
 #: node x seed products below which a sweep is not split between threads
 MIN_PARALLEL_WORK = 2_000_000
 _pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
 
 
 def default_threads() -> int:
@@ -30,23 +34,26 @@ def default_threads() -> int:
 
 
 def _pool(n: int) -> ThreadPoolExecutor:
-    if n not in _pools:
-        _pools[n] = ThreadPoolExecutor(n, thread_name_prefix="asd")
-    return _pools[n]
+    with _pools_lock:
+        if n not in _pools:
+            _pools[n] = ThreadPoolExecutor(n, thread_name_prefix="asd")
+        return _pools[n]
 
 
 class Workspace:
     """Runs forward, reverse and Hessian sweeps of one tape with a fixed seed count.
 
-    The node-sized work arrays are allocated once and reused, so a prepared
-    derivative costs only the sweeps themselves.
+    The node-sized work arrays are allocated once per thread and reused, so a prepared
+    derivative costs only the sweeps themselves. Results handed out are views of the
+    calling thread's arrays, valid until that thread's next sweep (callers copy or
+    consume them); parts computed on pool threads are copied there.
     """
 
     def __init__(self, tape: Tape, threads: int | None = None):
         self.tape = tape
         self.args = tape.kernel_args()
         self.threads = default_threads() if threads is None else max(1, int(threads))
-        self._buffers: dict[tuple, np.ndarray] = {}
+        self._buffers = PerThread(dict)
         outs = tape.outputs
         # seeding is a plain store when no output node repeats
         self._distinct = outs.size == 0 or np.bincount(outs).max() <= 1
@@ -73,18 +80,21 @@ class Workspace:
         return list(_pool(len(chunks)).map(lambda ch: job(*ch), chunks))
 
     def _buffer(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """This thread's work array ``name`` of this shape."""
+        buffers = self._buffers.get()
         key = (name, shape)
-        buf = self._buffers.get(key)
+        buf = buffers.get(key)
         if buf is None:
-            buf = self._buffers[key] = np.empty(shape)
+            buf = buffers[key] = np.empty(shape)
         return buf
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """All node values at ``x`` (``x`` already checked and flat)."""
         return node_values(self.tape, x, self._buffer("val", (self.tape.n_nodes,)))
 
-    def check(self, x) -> np.ndarray:
-        return as_input(self.tape, x)
+    def check(self, x, params: np.ndarray | None = None) -> np.ndarray:
+        """The kernels' input vector: ``x`` checked and flat, then the parameters."""
+        return as_input(self.tape, x, params=params)
 
     def forward(self, x: np.ndarray, seeds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(node values, J @ seeds)`` with ``seeds`` (n x c) C-contiguous."""
@@ -113,7 +123,8 @@ class Workspace:
             bar = self._buffer(f"bar{part}", (self.tape.n_nodes, hi - lo))
             self._seed_outputs(bar, cotangents[:, lo:hi])
             adjoint_sweep(self.args, val, bar)
-            return bar[: self.tape.n_inputs].T
+            g = bar[: self.tape.n_inputs].T
+            return g if len(chunks) == 1 else g.copy()  # a pool thread's buffer
 
         out = self._run(job, chunks)
         return val, out[0] if len(out) == 1 else np.vstack(out)
@@ -132,7 +143,8 @@ class Workspace:
             bdot = self._buffer(f"bdot{part}", (self.tape.n_nodes, hi - lo))
             bdot.fill(0.0)
             kernels().hvp_reverse(*self.args, val, dot, bar, bdot)
-            return bdot[: self.tape.n_inputs]
+            h = bdot[: self.tape.n_inputs]
+            return h if len(chunks) == 1 else h.copy()  # a pool thread's buffer
 
         out = self._run(job, chunks)
         return out[0] if len(out) == 1 else np.hstack(out)

@@ -8,6 +8,7 @@ structures, ready for Ipopt (cyipopt), PyNumero-style drivers and scipy.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -55,8 +56,11 @@ class Timings:
 class NLP(PyNumeroMethods):
     """min f(x) s.t. cl ≤ g(x) ≤ cu, lb ≤ x ≤ ub, with exact sparse derivatives.
 
-    ``objective(x) -> float`` and ``constraints(x) -> (m,)`` are plain numpy
-    functions. Preparation (trace, detection, colouring) happens once, here.
+    ``objective(x, *args) -> float`` and ``constraints(x, *args) -> (m,)`` are plain
+    numpy functions. Preparation (trace, detection, colouring) happens once, here. The
+    float values in ``args`` (loads, prices, limits, ...) are runtime parameters:
+    ``solve(args=...)`` or ``with_args(...)`` evaluate the same prepared problem at
+    other values with no re-trace; the patterns hold for every parameter value.
     """
 
     def __init__(
@@ -72,6 +76,7 @@ class NLP(PyNumeroMethods):
         hessian_coloring: str = "star",
         hessian_mode: str = "auto",
         order: str | None = None,
+        args: tuple = (),
     ):
         t0 = time.perf_counter()
         x0 = np.asarray(x0, dtype=np.float64).ravel()
@@ -80,18 +85,20 @@ class NLP(PyNumeroMethods):
         self.n = x0.size
         self._objective, self._constraints = objective, constraints
 
-        def combined(x):
-            f = objective(x)
+        def combined(x, *args):
+            f = objective(x, *args)
             if np.ndim(f) != 0 and np.size(f) != 1:
                 raise InputError(
                     f"asd: the objective must return a scalar, got shape {np.shape(f)}"
                 )
             parts = [np.reshape(f, (1,))]
             if constraints is not None:
-                parts.append(np.ravel(constraints(x)))
+                parts.append(np.ravel(constraints(x, *args)))
             return np.concatenate(parts)
 
-        self.tape = trace(combined, x0, "global")
+        self.args = tuple(args)
+        self.tape = trace(combined, x0, "global", self.args)
+        self._params = None  # the traced parameter values
         self.m = self.tape.n_outputs - 1
         self.x0 = x0
         self.lb = _bounds(lb, self.n, -np.inf, "lb")
@@ -160,9 +167,30 @@ class NLP(PyNumeroMethods):
         finally:
             self.timings.add(name, time.perf_counter() - t0)
 
+    # -- runtime parameters ----------------------------------------------------------
+    def with_args(self, *args) -> NLP:
+        """The same prepared problem at other values of the extra arguments: a light
+        copy sharing the tape, patterns, colourings and plans (no re-trace), with its
+        own parameters, timings and iterate, so copies can be solved concurrently."""
+        if self.tape.params is None:
+            raise InputError("asd: this NLP was built without args; it has no parameters")
+        params = self.tape.params.flatten(tuple(args))
+        if not np.isfinite(params).all():
+            raise InputError("asd: the parameter values contain NaN or inf")
+        other = copy.copy(self)
+        other.args = tuple(args)
+        other._params = params
+        other.timings = Timings()
+        other._x = self.x0.copy()
+        other._duals = np.zeros(self.m)
+        return other
+
+    def _check(self, x) -> np.ndarray:
+        """The kernels' input: x checked, then this problem's parameter vector."""
+        return self._ws.check(x, self._params)
+
     def _values(self, x) -> np.ndarray:
-        x = self._ws.check(x)
-        return self._ws.values(x)
+        return self._ws.values(self._check(x))
 
     def objective(self, x) -> float:
         return self._timed("objective", lambda: float(self._values(x)[self.tape.outputs[0]]))
@@ -172,14 +200,14 @@ class NLP(PyNumeroMethods):
 
     def gradient(self, x) -> np.ndarray:
         def run():
-            _, g = self._ws.reverse(self._ws.check(x), self._grad_seed)
+            _, g = self._ws.reverse(self._check(x), self._grad_seed)
             return g[0].copy()
 
         return self._timed("gradient", run)
 
     def jacobian(self, x) -> np.ndarray:
         """Constraint Jacobian nonzeros in the order of ``jacobianstructure()``."""
-        return self._timed("jacobian", lambda: self._jac.values(self._ws.check(x)))
+        return self._timed("jacobian", lambda: self._jac.values(self._check(x)))
 
     def hessian(self, x, lagrange, obj_factor) -> np.ndarray:
         """Lower-triangle nonzeros of σ∇²f + Σλᵢ∇²gᵢ, in the order of ``hessianstructure()``."""
@@ -190,7 +218,7 @@ class NLP(PyNumeroMethods):
             w[1:] = lagrange
             if not np.isfinite(w).all():
                 raise InputError("asd: the Lagrange multipliers or σ contain NaN / inf")
-            return self.hessian_engine.lower_values(self._ws.check(x), w)
+            return self.hessian_engine.lower_values(self._check(x), w)
 
         return self._timed("hessian", run)
 
@@ -207,13 +235,19 @@ class NLP(PyNumeroMethods):
         return sp.csr_array(low + low.T - diag)
 
     # -- solvers ------------------------------------------------------------------------
-    def solve(self, options: dict | None = None, x0=None, progress=None) -> OptimizeResult:
+    def solve(
+        self, options: dict | None = None, x0=None, progress=None, args: tuple | None = None
+    ) -> OptimizeResult:
         """Solve with Ipopt (cyipopt); ``options`` are Ipopt options (``tol``, ``print_level``).
 
-        Returns a ``scipy.optimize.OptimizeResult`` with ``x, fun, success, status,
-        message, nit``, the multipliers ``mult_g, mult_x_L, mult_x_U`` and ``timing``.
-        An exception raised inside any callback is re-raised here.
+        ``x0`` warm-starts from another point; ``args`` solves at other values of the
+        extra arguments (see ``with_args``). Returns a ``scipy.optimize.OptimizeResult``
+        with ``x, fun, success, status, message, nit``, the multipliers ``mult_g,
+        mult_x_L, mult_x_U`` and ``timing``. An exception raised inside any callback is
+        re-raised here.
         """
+        if args is not None:
+            return self.with_args(*args).solve(options, x0, progress)
         return solve_ipopt(self, x0, options, progress)
 
     def scipy_arguments(self) -> dict:

@@ -1,5 +1,16 @@
 """The operator table and the kernels generated from it."""
 
-from .table import BY_CODE, CONST, INPUT, LINEAR, MASK_OPS, OPCODE, OPS, Op, op
+from .table import BY_CODE, CONST, INPUT, LINEAR, MASK_OPS, OPCODE, OPS, PARAM, Op, op
 
-__all__ = ["BY_CODE", "CONST", "INPUT", "LINEAR", "MASK_OPS", "OPCODE", "OPS", "Op", "op"]
+__all__ = [
+    "BY_CODE",
+    "CONST",
+    "INPUT",
+    "LINEAR",
+    "MASK_OPS",
+    "OPCODE",
+    "OPS",
+    "PARAM",
+    "Op",
+    "op",
+]

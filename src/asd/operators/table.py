@@ -13,9 +13,11 @@ and the sparsity classes used by the detectors are read off the same rows:
   current point (``mul``: ``da`` vanishes when ``b == 0``);
 * a second partial written ``"0"`` contributes nothing to Hessian detection.
 
-Three structural opcodes have no expression: ``input``, ``const`` (value ``p``) and
+Four structural opcodes have no expression: ``input``, ``const`` (value ``p``),
 ``linear`` (an n-ary weighted sum ``q + sum_k w_k * x[i_k]`` with its terms stored in
-the tape's side arrays); the kernels treat them directly.
+the tape's side arrays) and ``param`` (a runtime parameter: its value is read from the
+input vector like an input's, but nothing is differentiated with respect to it, so
+for derivatives it is a constant); the kernels treat them directly.
 """
 
 from __future__ import annotations
@@ -66,8 +68,8 @@ class Op:
         return parts, bias
 
 
-INPUT, CONST, LINEAR = 0, 1, 2
-STRUCTURAL = ("input", "const", "linear")
+INPUT, CONST, LINEAR, PARAM = 0, 1, 2, 3
+STRUCTURAL = ("input", "const", "linear", "param")
 
 
 def _unary(name, value, d, dd, global_zero=None, local_zero=None):

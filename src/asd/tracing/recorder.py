@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..operators.table import BY_CODE, CONST, INPUT, LINEAR, OPCODE
+from ..operators.table import BY_CODE, CONST, INPUT, LINEAR, OPCODE, PARAM
 from ..passes import optimize
 from ..tape import Guard, Tape
 
@@ -65,6 +65,16 @@ class Recorder:
         self._blocks: dict[tuple, list] = {}
         ar = np.arange(n, dtype=np.int64)
         self._append(INPUT, ar, -1, -1, 0.0, 0.0)
+        self.params = None
+
+    def add_params(self, spec) -> np.ndarray:
+        """Node ids of the runtime parameters (``ParamSpec``), right after the inputs:
+        they read entries ``n_inputs ..`` of the input vector."""
+        if self.size != self.n_inputs:
+            raise RuntimeError("parameters are recorded before any operation")
+        self.params = spec
+        ar = self.n_inputs + np.arange(spec.size, dtype=np.int64)
+        return self._append(PARAM, ar, -1, -1, 0.0, 0.0)
 
     # -- low level ----------------------------------------------------------
     def _append(self, code, a, b, c, p, q) -> np.ndarray:
@@ -172,5 +182,6 @@ class Recorder:
             tuple(outputs.shape),
             tuple(self.guards),
             output_is_mask,
+            self.params,
         )
         return optimize(tape, owned=True)

@@ -27,6 +27,7 @@ from ..errors import (
 )
 from ..operators.table import MASK_OPS
 from ..tape import Tape
+from .params import ParamSpec
 from .recorder import Recorder, numpy_value
 
 MODES = ("global", "local")
@@ -503,21 +504,66 @@ def _array_constructors_accept_tracers():
                 setattr(np, name, fn)
 
 
-def trace(f: Callable, x, mode: str = "global", args: tuple = ()) -> Tape:
-    """Run ``f(x, *args)`` once on a traced copy of ``x`` and return its tape.
+def _argument_positions(argnums: int, n_args: int, static_argnums) -> frozenset[int]:
+    """Check ``argnums``; the indices into the extra arguments of ``static_argnums``."""
+    if isinstance(argnums, bool) or not isinstance(argnums, int | np.integer):
+        raise InputError(
+            f"asd: argnums must be the position (an int) of the argument to differentiate, "
+            f"not {argnums!r}"
+        )
+    if not 0 <= argnums <= n_args:
+        raise InputError(
+            f"asd: argnums={argnums}, but the function is called with {n_args + 1} "
+            "positional argument(s)"
+        )
+    static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    if argnums in static:
+        raise InputError("asd: the differentiated argument cannot be static")
+    return frozenset(p if p < argnums else p - 1 for p in static)
 
-    ``mode="global"`` forbids branching on traced values (the tape and its sparsity
-    hold for every x); ``mode="local"`` allows it and records a guard for each branch.
+
+def trace(
+    f: Callable,
+    x,
+    mode: str = "global",
+    args: tuple = (),
+    *,
+    argnums: int = 0,
+    static_argnums=(),
+) -> Tape:
+    """Run ``f`` once on a traced copy of ``x`` and return its tape.
+
+    ``x`` is ``f``'s positional argument number ``argnums``; ``args`` are the others, in
+    order. Their floating-point values (floats, float arrays, also inside tuples, lists
+    and dicts) are traced as runtime parameters: evaluated at each call's values, never
+    differentiated. Other values, and the arguments at ``static_argnums``, are static:
+    baked into the tape. ``mode="global"`` forbids branching on traced values (the
+    tape and its sparsity hold for every x and parameter value); ``mode="local"``
+    allows it and records a guard for each branch.
     """
     if mode not in MODES:
         raise InputError(f"asd: mode must be 'global' or 'local', not {mode!r}")
+    args = tuple(args)
+    static = _argument_positions(argnums, len(args), static_argnums)
     x = np.asarray(x)
     if x.dtype.kind not in "biuf":
         raise InputError(f"asd: the input must be a real float array, got dtype {x.dtype}")
     x = x.astype(np.float64)
     rec = Recorder(x.shape, mode)
     xt = TracedArray(rec, np.arange(x.size, dtype=np.int64).reshape(x.shape), x.copy())
+    call = list(args)
+    if args:
+        spec = ParamSpec.of(args, static)
+        ids = rec.add_params(spec)
+        leaves, at = [], 0
+        for shape in spec.shapes:
+            size = math.prod(shape)
+            vals = spec.values[at : at + size].reshape(shape).copy()
+            leaves.append(TracedArray(rec, ids[at : at + size].reshape(shape), vals))
+            at += size
+        call = list(spec.rebuild(leaves))
+    call.insert(argnums, xt)
     with _array_constructors_accept_tracers():
-        y = f(xt, *args)
+        y = f(*call)
         out = lift(rec, y)
     return rec.finish(out.ids, output_is_mask=out.val.dtype == np.bool_)
