@@ -5,8 +5,8 @@ and float parameters ``p[k]``, ``q[k]`` with opcode ``op[k]`` (see
 :mod:`asd.operators.table`). Inputs are nodes ``0..n-1``; runtime parameters
 (opcode ``param``) read the entries after them in the input vector but are never
 differentiated. A ``linear`` node keeps its terms in CSR-style side arrays:
-``lin_idx[a[k]:b[k]]`` with weights ``lin_w[a[k]:b[k]]`` plus the constant ``q[k]``. Runs of equal opcodes form segments;
-the kernels dispatch once per segment.
+``lin_idx[a[k]:b[k]]`` with weights ``lin_w[a[k]:b[k]]`` plus the constant ``q[k]``.
+Runs of equal opcodes form segments; the kernels dispatch once per segment.
 """
 
 from __future__ import annotations
