@@ -14,6 +14,7 @@ import importlib.util
 import os
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from types import ModuleType
 
@@ -539,11 +540,15 @@ def load_kernels() -> ModuleType:
 
 
 _module: ModuleType | None = None
+_module_lock = threading.Lock()
 
 
 def kernels() -> ModuleType:
-    """The generated kernel module (written and imported on first use)."""
+    """The generated kernel module (written and imported on first use, by one thread
+    while the others wait: a module half imported must never be handed out)."""
     global _module
     if _module is None:
-        _module = load_kernels()
+        with _module_lock:
+            if _module is None:
+                _module = load_kernels()
     return _module
