@@ -227,9 +227,21 @@ def _tangents_kernel() -> list[str]:
             out += ["                for j in range(K):", "                    dot[k, j] = 0.0"]
             continue
         out += _partials(op, "                ")
-        out += ["                for j in range(K):", "                    t = 0.0"]
+        # with every gate open and every partial finite the columns run without
+        # branches; otherwise a closed gate skips its argument (whose tangent may be
+        # NaN on an inactive branch) and a zero tangent contributes nothing (no 0 * inf)
+        fast = " and ".join(f"g{i} and np.isfinite(d{i})" for i in act)
+        terms = " + ".join(f"d{i} * dot[np.uint64(i{ARG_NAMES[i]}[k]), j]" for i in act)
+        out += [
+            f"                if {fast}:",
+            "                    for j in range(K):",
+            f"                        dot[k, j] = {terms}",
+            "                    continue",
+            "                for j in range(K):",
+            "                    t = 0.0",
+        ]
         for i in act:
-            out += [  # a zero tangent contributes nothing, even through an inf partial
+            out += [
                 f"                    if g{i}:",
                 f"                        u = dot[np.uint64(i{ARG_NAMES[i]}[k]), j]",
                 "                        if u != 0.0:",
