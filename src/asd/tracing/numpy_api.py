@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InputError, TracerBufferError, TracerIndexError, UnsupportedFunctionError
+from .linalg import norm
 from .recorder import numpy_value
 from .tracer import TracedArray, apply, find_recorder, lift, linear_combination
 
@@ -467,29 +468,6 @@ def inner(a, b):
 
 def outer(a, b, out=None):
     return np.multiply(np.ravel(a)[:, None], np.ravel(b)[None, :])
-
-
-def norm(x, ord=None, axis=None, keepdims=False):
-    x = lift(find_recorder([x]), x)
-    if axis is None and x.ndim == 2 and ord in (None, "fro"):
-        return np.sqrt(np.sum(np.square(x)))
-    if axis is None and x.ndim != 1:
-        if ord is None:
-            return np.sqrt(np.sum(np.square(x)))
-        raise UnsupportedFunctionError(f"np.linalg.norm with ord={ord!r} on a matrix")
-    ax = axis if axis is not None else 0
-    if ord is None or ord == 2:
-        return np.sqrt(np.sum(np.square(x), axis=ax, keepdims=keepdims))
-    if ord == 1:
-        return np.sum(np.abs(x), axis=ax, keepdims=keepdims)
-    if ord == np.inf:
-        return np.max(np.abs(x), axis=ax, keepdims=keepdims)
-    if ord == -np.inf:
-        return np.min(np.abs(x), axis=ax, keepdims=keepdims)
-    if isinstance(ord, int | float) and ord > 0:
-        s = np.sum(np.abs(x) ** float(ord), axis=ax, keepdims=keepdims)
-        return s ** (1.0 / ord)
-    raise UnsupportedFunctionError(f"np.linalg.norm with ord={ord!r}")
 
 
 # ---------------------------------------------------------------------------------------
