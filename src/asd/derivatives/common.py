@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import InputError
+from ..errors import InputError, check_real
 
 FORMATS = ("csr", "csc", "coo", "dense")
 
@@ -65,6 +65,7 @@ class Prepared:
         self._fun = fun
         self._args = tuple(args)
         self._prepared = False
+        check_real(x0, "x0")
         if x0 is not None:
             self.prepare(x0)
 
@@ -72,6 +73,7 @@ class Prepared:
         raise NotImplementedError
 
     def _ensure(self, x, args: tuple) -> None:
+        check_real(x)
         if args and not same_args(args, self._args):
             if self._prepared:
                 raise InputError(
