@@ -7,10 +7,18 @@ Anything not listed here raises an error naming the function.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import InputError, TracerBufferError, TracerIndexError, UnsupportedFunctionError
+from ..errors import (
+    COMPLEX_HINT,
+    InputError,
+    TracerBufferError,
+    TracerIndexError,
+    UnsupportedFunctionError,
+)
 from .linalg import norm
 from .recorder import numpy_value
 from .tracer import TracedArray, apply, find_recorder, lift, linear_combination
@@ -81,6 +89,10 @@ _BINARY = {
 
 def _const(x) -> np.ndarray:
     arr = np.asarray(x)
+    if arr.dtype.kind == "c":
+        raise InputError(
+            f"asd: a complex constant ({arr.dtype}) met a traced array. " + COMPLEX_HINT
+        )
     if arr.dtype.kind not in "biuf":
         raise InputError(f"asd: cannot combine a traced array with a value of dtype {arr.dtype}")
     return arr.astype(np.float64)
@@ -101,7 +113,20 @@ def _affine(x: TracedArray, scale, shift) -> TracedArray:
     return apply("affine", x, p=scale, q=shift)
 
 
+def _is_bool(x) -> bool:
+    if isinstance(x, TracedArray):
+        return x.val.dtype == np.bool_
+    return isinstance(x, bool | np.bool_) or getattr(x, "dtype", None) == np.bool_
+
+
 def _add(a, b, sign=1.0):
+    if _is_bool(a) and _is_bool(b):  # numpy: bool + bool is logical or; bool - bool fails
+        if sign < 0:
+            raise TypeError(
+                "numpy boolean subtract, the `-` operator, is not supported, use the "
+                "bitwise_xor, the `^` operator, or the logical_xor function instead."
+            )
+        return _binary("logical_or", a, b)
     ta, tb = isinstance(a, TracedArray), isinstance(b, TracedArray)
     if ta and tb:
         if _is_float(a, b):
@@ -114,6 +139,8 @@ def _add(a, b, sign=1.0):
 
 
 def _multiply(a, b):
+    if _is_bool(a) and _is_bool(b):  # numpy: bool * bool is logical and
+        return _binary("logical_and", a, b)
     if isinstance(a, TracedArray) and isinstance(b, TracedArray):
         return apply("mul", a, b)
     t, c = (a, b) if isinstance(a, TracedArray) else (b, a)
@@ -257,6 +284,9 @@ def _ufunc_at(ufunc, target, indices, values=None):
     rec = target.rec
     pos = np.arange(target.size).reshape(target.shape)[indices]
     v = lift(rec, values)
+    np.broadcast_shapes(v.shape, pos.shape)  # numpy's shape check, also when empty
+    if pos.size == 0:  # an empty selection: nothing to add
+        return None
     vids = np.broadcast_to(v.ids, pos.shape).ravel()
     vval = np.broadcast_to(v.val, pos.shape).ravel()
     pos = pos.ravel()
@@ -328,10 +358,16 @@ def _sum(x, axis=None, keepdims=False, weight=1.0, initial=np._NoValue):
     return TracedArray(x.rec, new.reshape(shape), value.reshape(shape))
 
 
+_IDENTITY = {"mul": 1.0, "logical_or": False, "logical_and": True}
+
+
 def _tree_reduce(name, x, axis=None, keepdims=False, initial=np._NoValue):
     ids, val, shape, axes = _to_rows(x, axis)
-    if ids.shape[1] == 0 and initial is np._NoValue:
-        raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
+    if ids.shape[1] == 0 and initial is np._NoValue:  # an empty reduction: numpy's identity
+        if name not in _IDENTITY:
+            raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
+        fill = np.full(_keepdims_shape(x, axes) if keepdims else shape, _IDENTITY[name])
+        return lift(x.rec, fill)
     cur = TracedArray(x.rec, ids, val)
     if initial is not np._NoValue:
         cur = concatenate([lift(x.rec, np.full((ids.shape[0], 1), float(initial))), cur], axis=1)
@@ -358,6 +394,9 @@ def _mean(x, axis=None, keepdims=False, **kw):
     _no_kw("np.mean", kw, ("dtype",))
     axes = _normalize_axes(axis, x.ndim)
     k = int(np.prod([x.shape[i] for i in axes], dtype=np.int64))
+    if k == 0:  # numpy: NaN with a warning
+        warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=3)
+        return _sum(x, axis, keepdims, initial=np.nan)
     return _sum(x, axis, keepdims, weight=1.0 / k)
 
 
@@ -379,6 +418,8 @@ def _const_matmul(A, x: TracedArray) -> TracedArray:
     X = x.ids[:, None] if vec else x.ids
     XV = x.val[:, None] if vec else x.val
     A = sp.csr_array(A) if not sp.issparse(A) else sp.csr_array(A)
+    if A.dtype.kind not in "biuf":
+        _const(np.zeros(0, A.dtype))  # the same error as for a dense constant
     A.sum_duplicates()
     A.eliminate_zeros()
     m, k = A.shape
@@ -403,9 +444,9 @@ def matmul(a, b):
     """``a @ b`` for 1-D and 2-D operands, at least one traced."""
     ta, tb = isinstance(a, TracedArray), isinstance(b, TracedArray)
     if not sp.issparse(a) and not ta:
-        a = np.asarray(a, np.float64)
+        a = _const(a)
     if not sp.issparse(b) and not tb:
-        b = np.asarray(b, np.float64)
+        b = _const(b)
     for o in (a, b):
         if o.ndim == 0:
             raise ValueError("matmul: Input operand does not have enough dimensions")
