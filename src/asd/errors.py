@@ -74,6 +74,23 @@ class UnsupportedAttributeError(UnsupportedFunctionError, AttributeError):
         )
 
 
+def caller_name(frame) -> str:
+    """``module.function`` of ``frame``, and of the first caller outside numpy's and
+    scipy's private helpers when that is another function (the one to rewrite)."""
+
+    def name(f):
+        return f"{f.f_globals.get('__name__', '?')}.{f.f_code.co_name}"
+
+    first, outer = name(frame), frame
+    while outer is not None and outer.f_globals.get("__name__", "").startswith(
+        ("numpy", "scipy._lib", "asd.")
+    ):
+        outer = outer.f_back
+    if outer is None or outer is frame:
+        return first
+    return f"{first} (called from {name(outer)})"
+
+
 def array_conversion_error(caller: str) -> TracerBufferError:
     """A traced array handed to numpy's array conversion outside asd's dispatch."""
     return TracerBufferError(

@@ -28,6 +28,7 @@ from ..errors import (
     TracerIndexError,
     UnsupportedAttributeError,
     array_conversion_error,
+    caller_name,
 )
 from ..operators.table import MASK_OPS
 from ..tape import Tape
@@ -98,7 +99,7 @@ class TracedArray:
             raise TracerBufferError()
         frame = sys._getframe(1)  # the Python code that asked numpy for the conversion
         if not frame.f_globals.get("__name__", "").startswith("scipy.sparse"):
-            raise array_conversion_error(_caller(frame))
+            raise array_conversion_error(caller_name(frame))
         out = np.empty((), dtype=object)
         out[()] = self
         return out
@@ -107,7 +108,7 @@ class TracedArray:
         # only reached for attributes a TracedArray lacks (``.flags``, ``.strides``, ...)
         if name.startswith("__") or name in TracedArray.__slots__:
             raise AttributeError(name)
-        raise UnsupportedAttributeError(name, _caller(sys._getframe(1)))
+        raise UnsupportedAttributeError(name, caller_name(sys._getframe(1)))
 
     # -- conversions that would lose the dependency on x ------------------------------
     def __float__(self):
@@ -401,23 +402,6 @@ class TracedNdArray(TracedArray):
 
 
 # -- helpers shared with the numpy layer -----------------------------------------------
-
-
-def _caller(frame) -> str:
-    """``module.function`` of ``frame``, and of the first caller outside numpy's and
-    scipy's private helpers when that is another function (the one to rewrite)."""
-
-    def name(f):
-        return f"{f.f_globals.get('__name__', '?')}.{f.f_code.co_name}"
-
-    first, outer = name(frame), frame
-    while outer is not None and outer.f_globals.get("__name__", "").startswith(
-        ("numpy", "scipy._lib", "asd.")
-    ):
-        outer = outer.f_back
-    if outer is None or outer is frame:
-        return first
-    return f"{first} (called from {name(outer)})"
 
 
 def lift(rec: Recorder, x) -> TracedArray:
