@@ -84,7 +84,7 @@ def test_svd_matrix_norms_raise_a_clear_error(ord):
 
 def test_vector_norm_negative_and_fractional_orders():
     x = np.array([0.5, -1.5, 2.0, 0.7])
-    for ord in (-2, 0.5, 3, -1.5):
+    for ord in (-2, 0.5, 3, -1.5, 0):
         _check_jacobian(lambda x, o=ord: np.atleast_1d(np.linalg.norm(x, o)), x)
 
 
@@ -368,3 +368,20 @@ def test_numpy_function_imported_before_tracing_gives_an_asd_error():
     for g in (lambda x: A @ x, lambda x: A.dot(x), lambda x: sp.csr_matrix(A) @ x):
         np.testing.assert_allclose(asd.evaluate(asd.trace(g, X6), X6), A @ X6)
         np.testing.assert_allclose(asd.jacobian(g)(X6).toarray(), A.toarray())
+
+
+def test_matrix_norm_hessians_match_finite_differences():
+    from tests.reference import fd_hessian
+
+    x = np.random.default_rng(6).standard_normal(12)
+
+    def f(x):
+        M = x.reshape(2, 2, 3)
+        return np.sum(np.linalg.norm(M, "fro", axis=(1, 2)) ** 3) + np.linalg.norm(
+            M[0], 1, axis=(0, 1)
+        ) * np.linalg.norm(M[1], -np.inf, axis=(-2, -1))
+
+    ref = fd_hessian(f, x)
+    for mode in ("direct", "colored"):
+        H = asd.hessian(f, x, mode=mode)(x).toarray()
+        np.testing.assert_allclose(H, ref, atol=1e-5, rtol=1e-5, err_msg=mode)
