@@ -50,14 +50,59 @@ class TracerConversionError(AsdError, TypeError):
 class TracerBufferError(AsdError, TypeError):
     """Traced values written into a plain numpy array."""
 
-    def __init__(self) -> None:
+    def __init__(self, msg: str | None = None) -> None:
         super().__init__(
-            "asd: traced values were written into a plain numpy array (for example one "
+            msg
+            or "asd: traced values were written into a plain numpy array (for example one "
             "made by np.zeros(n) or np.empty(n)). A plain array can only hold numbers, so "
             "the dependency on x would be lost. Create the buffer from the input instead: "
             "np.zeros_like(x), np.empty_like(x), np.full_like(x, v), or build the result "
             "with np.concatenate / np.stack."
         )
+
+
+class UnsupportedAttributeError(UnsupportedFunctionError, AttributeError):
+    """Code expecting a plain numpy array asked a traced array for a numpy-only attribute."""
+
+    def __init__(self, name: str, caller: str) -> None:
+        Exception.__init__(
+            self,
+            f"asd: {caller} asked a traced array for the attribute '{name}', which only "
+            "plain numpy arrays have: that code expects numbers, not a traced array (a "
+            "library function such as scipy.linalg.expm that asd cannot trace). Write "
+            "that step with numpy operations on the traced array instead.",
+        )
+
+
+def caller_name(frame) -> str:
+    """``module.function`` of ``frame``, and of the first caller outside numpy's and
+    scipy's private helpers when that is another function (the one to rewrite)."""
+
+    def name(f):
+        return f"{f.f_globals.get('__name__', '?')}.{f.f_code.co_name}"
+
+    first, outer = name(frame), frame
+    while outer is not None and outer.f_globals.get("__name__", "").startswith(
+        ("numpy", "scipy._lib", "asd.")
+    ):
+        outer = outer.f_back
+    if outer is None or outer is frame:
+        return first
+    return f"{first} (called from {name(outer)})"
+
+
+def array_conversion_error(caller: str) -> TracerBufferError:
+    """A traced array handed to numpy's array conversion outside asd's dispatch."""
+    return TracerBufferError(
+        f"asd: a traced array was converted to a plain numpy array by {caller}. "
+        "That loses the dependency on x (numpy would hold one opaque object). This happens "
+        "in library functions that convert their input (scipy.optimize.rosen, "
+        "scipy.linalg.expm, scipy.special.polygamma, ...: asd cannot trace them) and with "
+        "numpy functions imported by name before tracing (`from numpy import asarray`). "
+        "Fix: call numpy through the module (np.asarray(x), np.array(x)), and write the "
+        "library function's formula with numpy operations on the traced array (for "
+        "rosen: np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2))."
+    )
 
 
 class TracerIndexError(AsdError, IndexError):
@@ -74,3 +119,18 @@ class InputError(AsdError, ValueError):
 
 class WorkTooLargeError(AsdError, MemoryError):
     """An evaluation whose work arrays would not fit in memory, refused before allocating."""
+
+
+COMPLEX_HINT = (
+    "asd differentiates real functions of real arrays only: split a complex quantity "
+    "into its real and imaginary parts (two real arrays, e.g. x = np.concatenate([re, im])) "
+    "and write the arithmetic on them."
+)
+
+
+def check_real(x, what: str = "x") -> None:
+    """Raise :class:`InputError` for complex input (numpy would drop the imaginary part)."""
+    import numpy as np
+
+    if np.iscomplexobj(x):
+        raise InputError(f"asd: {what} is complex ({np.asarray(x).dtype}). " + COMPLEX_HINT)

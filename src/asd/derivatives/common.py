@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..detection.patterns import edge_mask
-from ..errors import BranchChangedError, InputError
+from ..errors import BranchChangedError, InputError, check_real
 from ..tape import Tape
 from ..tracing import trace
 
@@ -98,6 +98,7 @@ class Prepared:
         self.static_argnums = static_argnums
         self._prepared = False
         self._lock = threading.Lock()
+        check_real(x0, "x0")
         if x0 is not None:
             self.prepare(x0)
 
@@ -129,6 +130,7 @@ class Prepared:
                     f"asd: argnums={k}, but the call passes only {len(fargs)} argument(s)"
                 )
             x, others = fargs[k], fargs[:k] + fargs[k + 1 :]
+        check_real(x)
         if not self._prepared:
             with self._lock:
                 if not self._prepared:

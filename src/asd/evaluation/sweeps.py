@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import BranchChangedError, InputError
+from ..errors import BranchChangedError, InputError, check_real
 from ..operators.codegen import kernels
 from ..tape import Tape
 
@@ -18,6 +18,7 @@ def as_input(
 ) -> np.ndarray:
     """The kernels' input vector: ``x`` flat (float64, the tape's input size, checked),
     followed by the runtime parameter vector (``params``, or the traced values)."""
+    check_real(x)
     arr = np.asarray(x, dtype=np.float64)
     if arr.size != tape.n_inputs or (arr.shape != tape.input_shape and arr.ndim > 1):
         raise InputError(
@@ -84,6 +85,13 @@ def _outputs(tape: Tape, val: np.ndarray) -> np.ndarray:
     return val[tape.outputs].reshape(tape.output_shape)
 
 
+def _block(V: np.ndarray, rows: int, vec: bool) -> np.ndarray:
+    """``V`` as ``rows`` x k; with no rows, k cannot be inferred (-1): it is V's last axis."""
+    if rows == 0:
+        return V.reshape(0, 1 if vec else V.shape[-1])
+    return V.reshape(rows, -1)
+
+
 def evaluate(tape: Tape, x, args: tuple = ()) -> np.ndarray:
     """``f(x, *args)`` from the tape (``args``: the extra arguments, default the traced ones)."""
     x = as_input(tape, x, allow_nan=True, params=parameters(tape, args))
@@ -94,9 +102,10 @@ def evaluate(tape: Tape, x, args: tuple = ()) -> np.ndarray:
 def jvp(tape: Tape, x, V, args: tuple = ()) -> tuple[np.ndarray, np.ndarray]:
     """``(f(x), J(x) @ V)`` for a block of tangents ``V`` (n x k, or n)."""
     x = as_input(tape, x, params=parameters(tape, args))
+    check_real(V, "V")
     V = np.asarray(V, np.float64)
     vec = V.ndim == 1
-    V2 = np.ascontiguousarray(V.reshape(tape.n_inputs, -1))
+    V2 = np.ascontiguousarray(_block(V, tape.n_inputs, vec))
     val = node_values(tape, x)
     dot = np.empty((tape.n_nodes, V2.shape[1]))
     kernels().tangents(*tape.kernel_args(), val, V2, dot)
@@ -116,9 +125,10 @@ def adjoint_sweep(args: tuple, val: np.ndarray, bar: np.ndarray) -> None:
 def vjp(tape: Tape, x, W, args: tuple = ()) -> tuple[np.ndarray, np.ndarray]:
     """``(f(x), J(x).T @ W)`` for a block of cotangents ``W`` (m x k, or m)."""
     x = as_input(tape, x, params=parameters(tape, args))
+    check_real(W, "W")
     W = np.asarray(W, np.float64)
     vec = W.ndim <= 1 and W.size == tape.n_outputs
-    W2 = W.reshape(tape.n_outputs, -1)
+    W2 = _block(W, tape.n_outputs, W.ndim <= 1)
     val = node_values(tape, x)
     bar = np.zeros((tape.n_nodes, W2.shape[1]))
     np.add.at(bar, tape.outputs, W2)
@@ -130,9 +140,11 @@ def vjp(tape: Tape, x, W, args: tuple = ()) -> tuple[np.ndarray, np.ndarray]:
 def hvp(tape: Tape, x, w, V, args: tuple = ()) -> np.ndarray:
     """``∇²(wᵀf)(x) @ V`` by forward-over-reverse, for tangents ``V`` (n x k, or n)."""
     x = as_input(tape, x, params=parameters(tape, args))
+    check_real(V, "V")
     V = np.asarray(V, np.float64)
     vec = V.ndim == 1
-    V2 = np.ascontiguousarray(V.reshape(tape.n_inputs, -1))
+    V2 = np.ascontiguousarray(_block(V, tape.n_inputs, vec))
+    check_real(w, "w")
     w = np.broadcast_to(np.asarray(w, np.float64), (tape.n_outputs,))
     val = node_values(tape, x)
     dot = np.empty((tape.n_nodes, V2.shape[1]))

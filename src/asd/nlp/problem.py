@@ -19,7 +19,7 @@ from scipy.optimize import Bounds, NonlinearConstraint, OptimizeResult, minimize
 
 from ..detection import hessian_pattern, jacobian_pattern
 from ..detection.patterns import dependencies
-from ..errors import InputError
+from ..errors import InputError, check_real
 from ..evaluation.direct import DirectJacobian
 from ..evaluation.hessian_engine import HessianEngine
 from ..evaluation.workspace import Workspace
@@ -79,6 +79,7 @@ class NLP(PyNumeroMethods):
         args: tuple = (),
     ):
         t0 = time.perf_counter()
+        check_real(x0, "x0")
         x0 = np.asarray(x0, dtype=np.float64).ravel()
         if not np.isfinite(x0).all():
             raise InputError("asd: x0 contains NaN or inf")

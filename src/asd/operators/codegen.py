@@ -18,7 +18,17 @@ import threading
 from pathlib import Path
 from types import ModuleType
 
-from .table import ARG_NAMES, BY_CODE, CONST, INPUT, LINEAR, NAME_PATTERN, PARAM, Op
+from .table import (
+    ARG_NAMES,
+    BY_CODE,
+    CONST,
+    INPUT,
+    LINEAR,
+    NAME_PATTERN,
+    PARAM,
+    ZMUL_SOURCE,
+    Op,
+)
 
 
 def _uses(*exprs: str) -> set[str]:
@@ -498,7 +508,7 @@ def _affine_parts_kernel() -> list[str]:
 
 def kernel_source() -> str:
     """The full source text of the generated kernel module."""
-    parts = [HEADER]
+    parts = [HEADER, ZMUL_SOURCE]
     for build in (
         _values_kernel,
         _tangents_kernel,

@@ -13,6 +13,12 @@ and the sparsity classes used by the detectors are read off the same rows:
   current point (``mul``: ``da`` vanishes when ``b == 0``);
 * a second partial written ``"0"`` contributes nothing to Hessian detection.
 
+A product whose factor may be exactly zero where the other is infinite (``p * (p - 1)
+* a ** (p - 2)`` at ``p == 1, a == 0``; ``v * log(p)`` at ``p == 0``) is written
+``zmul(x, y)``: zero wins, as the exact derivative of such a term is zero there.
+``zmul`` exists both as a numpy function (below) and as a Numba function in the
+generated kernels (``ZMUL_SOURCE``).
+
 Four structural opcodes have no expression: ``input``, ``const`` (value ``p``),
 ``linear`` (an n-ary weighted sum ``q + sum_k w_k * x[i_k]`` with its terms stored in
 the tape's side arrays) and ``param`` (a runtime parameter: its value is read from the
@@ -24,6 +30,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+import numpy as np
 
 ARG_NAMES = ("a", "b", "c")
 NAME_PATTERN = re.compile(r"\b([abcvpq])\b")
@@ -67,6 +75,21 @@ class Op:
         bias = NAME_PATTERN.sub(lambda m: "0.0" if m.group(1) in "abc" else m.group(1), self.value)
         return parts, bias
 
+
+def zmul(x, y):
+    """``x * y`` where a zero factor wins over an infinite (or NaN) other factor."""
+    with np.errstate(invalid="ignore"):
+        return np.where((np.asarray(x) == 0) | (np.asarray(y) == 0), 0.0, np.multiply(x, y))
+
+
+#: the scalar ``zmul`` of the generated kernels (the same rule as the numpy one)
+ZMUL_SOURCE = """
+@njit(cache=True, inline="always")
+def zmul(x, y):
+    if x == 0.0 or y == 0.0:
+        return 0.0
+    return x * y
+"""
 
 INPUT, CONST, LINEAR, PARAM = 0, 1, 2, 3
 STRUCTURAL = ("input", "const", "linear", "param")
@@ -114,26 +137,26 @@ OPS: tuple[Op, ...] = (
     _unary(
         "powc",
         "np.power(a, p)",
-        "p * np.power(a, p - 1.0)",
-        "p * (p - 1.0) * np.power(a, p - 2.0)",
+        "zmul(p, np.power(a, p - 1.0))",
+        "zmul(p * (p - 1.0), np.power(a, p - 2.0))",
         global_zero="p == 0",
     ),
     _unary(
         "rpow",
         "np.power(p, a)",
-        "v * np.log(p)",
-        "v * np.log(p) * np.log(p)",
+        "zmul(v, np.log(p))",
+        "zmul(v, np.log(p) * np.log(p))",
         global_zero="p == 1",
     ),
     Op(
         "pow",
         2,
         "np.power(a, b)",
-        ("b * np.power(a, b - 1.0)", "v * np.log(a + (a == 0))"),
+        ("zmul(b, np.power(a, b - 1.0))", "zmul(v, np.log(a + (a == 0)))"),
         {
-            (0, 0): "b * (b - 1.0) * np.power(a, b - 2.0)",
-            (0, 1): "np.power(a, b - 1.0) * (1.0 + b * np.log(a + (a == 0)))",
-            (1, 1): "v * np.log(a + (a == 0)) * np.log(a + (a == 0))",
+            (0, 0): "zmul(b * (b - 1.0), np.power(a, b - 2.0))",
+            (0, 1): "zmul(np.power(a, b - 1.0), 1.0 + zmul(b, np.log(a + (a == 0))))",
+            (1, 1): "zmul(v, np.log(a + (a == 0)) * np.log(a + (a == 0)))",
         },
         local_zero=("b == 0", None),
     ),
@@ -196,11 +219,12 @@ OPS: tuple[Op, ...] = (
         "hypot",
         2,
         "np.hypot(a, b)",
-        ("a / v", "b / v"),
+        # at a == b == 0 (a kink, like abs at 0) the derivatives are taken as zero
+        ("a / (v + (v == 0))", "b / (v + (v == 0))"),
         {
-            (0, 0): "b * b / (v * v * v)",
-            (0, 1): "-a * b / (v * v * v)",
-            (1, 1): "a * a / (v * v * v)",
+            (0, 0): "b * b / (v * v * v + (v == 0))",
+            (0, 1): "-a * b / (v * v * v + (v == 0))",
+            (1, 1): "a * a / (v * v * v + (v == 0))",
         },
     ),
     # --- piecewise linear: one side active ------------------------------------------

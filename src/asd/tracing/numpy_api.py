@@ -1,8 +1,9 @@
 """Numpy ufuncs and functions on traced arrays.
 
-Elementwise ufuncs map to rows of the operator table; sums, means and matrix
-products become n-ary ``linear`` nodes; shape functions act on the id array only.
-Anything not listed here raises an error naming the function.
+Elementwise ufuncs map to rows of the operator table; sums and means
+(``reductions.py``) and matrix products become n-ary ``linear`` nodes; shape
+functions act on the id array only. Anything not listed here raises an error
+naming the function.
 """
 
 from __future__ import annotations
@@ -10,8 +11,25 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import InputError, TracerBufferError, TracerIndexError, UnsupportedFunctionError
+from ..errors import (
+    COMPLEX_HINT,
+    InputError,
+    TracerBufferError,
+    TracerIndexError,
+    UnsupportedFunctionError,
+)
+from .linalg import norm
 from .recorder import numpy_value
+from .reductions import (
+    _accumulate_ufunc,
+    _any_all,
+    _cum,
+    _mean,
+    _reduce_ufunc,
+    _reducer,
+    _sum,
+    _sum_fn,
+)
 from .tracer import TracedArray, apply, find_recorder, lift, linear_combination
 
 # ---------------------------------------------------------------------------------------
@@ -80,6 +98,10 @@ _BINARY = {
 
 def _const(x) -> np.ndarray:
     arr = np.asarray(x)
+    if arr.dtype.kind == "c":
+        raise InputError(
+            f"asd: a complex constant ({arr.dtype}) met a traced array. " + COMPLEX_HINT
+        )
     if arr.dtype.kind not in "biuf":
         raise InputError(f"asd: cannot combine a traced array with a value of dtype {arr.dtype}")
     return arr.astype(np.float64)
@@ -100,7 +122,20 @@ def _affine(x: TracedArray, scale, shift) -> TracedArray:
     return apply("affine", x, p=scale, q=shift)
 
 
+def _is_bool(x) -> bool:
+    if isinstance(x, TracedArray):
+        return x.val.dtype == np.bool_
+    return isinstance(x, bool | np.bool_) or getattr(x, "dtype", None) == np.bool_
+
+
 def _add(a, b, sign=1.0):
+    if _is_bool(a) and _is_bool(b):  # numpy: bool + bool is logical or; bool - bool fails
+        if sign < 0:
+            raise TypeError(
+                "numpy boolean subtract, the `-` operator, is not supported, use the "
+                "bitwise_xor, the `^` operator, or the logical_xor function instead."
+            )
+        return _binary("logical_or", a, b)
     ta, tb = isinstance(a, TracedArray), isinstance(b, TracedArray)
     if ta and tb:
         if _is_float(a, b):
@@ -113,6 +148,8 @@ def _add(a, b, sign=1.0):
 
 
 def _multiply(a, b):
+    if _is_bool(a) and _is_bool(b):  # numpy: bool * bool is logical and
+        return _binary("logical_and", a, b)
     if isinstance(a, TracedArray) and isinstance(b, TracedArray):
         return apply("mul", a, b)
     t, c = (a, b) if isinstance(a, TracedArray) else (b, a)
@@ -221,32 +258,6 @@ def dispatch_ufunc(ufunc, method, inputs, kwargs):
     return result
 
 
-def _reduce_ufunc(ufunc, x, axis=0, keepdims=False, initial=np._NoValue, **kw):
-    kw.pop("dtype", None)
-    if kw.get("where", True) is not True or kw.get("out") is not None:
-        raise UnsupportedFunctionError(f"np.{ufunc.__name__}.reduce with where=/out=")
-    if ufunc is np.add:
-        return _sum(x, axis, keepdims, initial=initial)
-    if ufunc is np.multiply:
-        return _tree_reduce("mul", x, axis, keepdims, initial)
-    if ufunc in (np.maximum, np.fmax, np.minimum, np.fmin):
-        name = {np.maximum: "maximum", np.fmax: "fmax", np.minimum: "minimum", np.fmin: "fmin"}
-        return _tree_reduce(name[ufunc], x, axis, keepdims, initial)
-    if ufunc in (np.logical_and, np.logical_or):
-        return _tree_reduce(_BINARY[ufunc], x, axis, keepdims, initial)
-    raise UnsupportedFunctionError(f"np.{ufunc.__name__}.reduce")
-
-
-def _accumulate_ufunc(ufunc, x, axis=0, **kw):
-    if ufunc is np.add:
-        return _scan("add", x, axis)
-    if ufunc is np.multiply:
-        return _scan("mul", x, axis)
-    if ufunc in (np.maximum, np.minimum):
-        return _scan(ufunc.__name__, x, axis)
-    raise UnsupportedFunctionError(f"np.{ufunc.__name__}.accumulate")
-
-
 def _ufunc_at(ufunc, target, indices, values=None):
     """``np.add.at`` / ``np.subtract.at``: one linear node per touched position."""
     if ufunc not in (np.add, np.subtract):
@@ -256,6 +267,9 @@ def _ufunc_at(ufunc, target, indices, values=None):
     rec = target.rec
     pos = np.arange(target.size).reshape(target.shape)[indices]
     v = lift(rec, values)
+    np.broadcast_shapes(v.shape, pos.shape)  # numpy's shape check, also when empty
+    if pos.size == 0:  # an empty selection: nothing to add
+        return None
     vids = np.broadcast_to(v.ids, pos.shape).ravel()
     vval = np.broadcast_to(v.val, pos.shape).ravel()
     pos = pos.ravel()
@@ -288,86 +302,7 @@ def _ufunc_at(ufunc, target, indices, values=None):
 
 
 # ---------------------------------------------------------------------------------------
-# reductions and scans
-# ---------------------------------------------------------------------------------------
-
-
-def _normalize_axes(axis, ndim):
-    if axis is None:
-        return tuple(range(ndim))
-    axes = axis if isinstance(axis, tuple | list) else (axis,)
-    return tuple(sorted(int(a) % ndim if ndim else 0 for a in axes))
-
-
-def _to_rows(x: TracedArray, axis):
-    """Move the reduced axes last: returns (ids (M, K), vals (M, K), kept shape)."""
-    axes = _normalize_axes(axis, x.ndim)
-    keep = [i for i in range(x.ndim) if i not in axes]
-    ids = np.transpose(x.ids, keep + list(axes))
-    val = np.transpose(x.val, keep + list(axes))
-    out_shape = tuple(x.shape[i] for i in keep)
-    k = int(np.prod([x.shape[i] for i in axes], dtype=np.int64))
-    m = int(np.prod(out_shape, dtype=np.int64))  # not -1: ambiguous when k == 0
-    return ids.reshape(m, k), val.reshape(m, k), out_shape, axes
-
-
-def _keepdims_shape(x, axes):
-    return tuple(1 if i in axes else s for i, s in enumerate(x.shape))
-
-
-def _sum(x, axis=None, keepdims=False, weight=1.0, initial=np._NoValue):
-    x = lift(x.rec, x) if isinstance(x, TracedArray) else x
-    ids, val, shape, axes = _to_rows(x, axis)
-    m, k = ids.shape
-    bias = 0.0 if initial is np._NoValue else float(initial)
-    new = x.rec.emit_linear(np.full(m, k), ids, weight, bias)
-    value = val.astype(np.float64).sum(axis=1) * weight + bias
-    if keepdims:
-        shape = _keepdims_shape(x, axes)
-    return TracedArray(x.rec, new.reshape(shape), value.reshape(shape))
-
-
-def _tree_reduce(name, x, axis=None, keepdims=False, initial=np._NoValue):
-    ids, val, shape, axes = _to_rows(x, axis)
-    if ids.shape[1] == 0 and initial is np._NoValue:
-        raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
-    cur = TracedArray(x.rec, ids, val)
-    if initial is not np._NoValue:
-        cur = concatenate([lift(x.rec, np.full((ids.shape[0], 1), float(initial))), cur], axis=1)
-    while cur.shape[1] > 1:
-        half = cur.shape[1] // 2
-        pair = apply(name, cur[:, :half], cur[:, half : 2 * half])
-        cur = concatenate([pair, cur[:, 2 * half :]], axis=1) if cur.shape[1] % 2 else pair
-    out = cur[:, 0]
-    if keepdims:
-        shape = _keepdims_shape(x, axes)
-    return out.reshape(shape)
-
-
-def _scan(name, x, axis=None):
-    if axis is None:
-        x, axis = np.ravel(x), 0
-    x = np.moveaxis(x, axis, 0).copy()
-    for i in range(1, x.shape[0]):
-        x[i] = apply(name, x[i - 1], x[i])
-    return np.moveaxis(x, 0, axis)
-
-
-def _mean(x, axis=None, keepdims=False, **kw):
-    _no_kw("np.mean", kw, ("dtype",))
-    axes = _normalize_axes(axis, x.ndim)
-    k = int(np.prod([x.shape[i] for i in axes], dtype=np.int64))
-    return _sum(x, axis, keepdims, weight=1.0 / k)
-
-
-def _no_kw(name, kw, allowed=()):
-    bad = [k for k, v in kw.items() if v is not None and v is not np._NoValue and k not in allowed]
-    if bad:
-        raise UnsupportedFunctionError(f"{name} with {bad}", "Drop those keyword arguments.")
-
-
-# ---------------------------------------------------------------------------------------
-# products
+# products (reductions and scans live in reductions.py)
 # ---------------------------------------------------------------------------------------
 
 
@@ -378,6 +313,8 @@ def _const_matmul(A, x: TracedArray) -> TracedArray:
     X = x.ids[:, None] if vec else x.ids
     XV = x.val[:, None] if vec else x.val
     A = sp.csr_array(A) if not sp.issparse(A) else sp.csr_array(A)
+    if A.dtype.kind not in "biuf":
+        _const(np.zeros(0, A.dtype))  # the same error as for a dense constant
     A.sum_duplicates()
     A.eliminate_zeros()
     m, k = A.shape
@@ -402,9 +339,9 @@ def matmul(a, b):
     """``a @ b`` for 1-D and 2-D operands, at least one traced."""
     ta, tb = isinstance(a, TracedArray), isinstance(b, TracedArray)
     if not sp.issparse(a) and not ta:
-        a = np.asarray(a, np.float64)
+        a = _const(a)
     if not sp.issparse(b) and not tb:
-        b = np.asarray(b, np.float64)
+        b = _const(b)
     for o in (a, b):
         if o.ndim == 0:
             raise ValueError("matmul: Input operand does not have enough dimensions")
@@ -467,29 +404,6 @@ def inner(a, b):
 
 def outer(a, b, out=None):
     return np.multiply(np.ravel(a)[:, None], np.ravel(b)[None, :])
-
-
-def norm(x, ord=None, axis=None, keepdims=False):
-    x = lift(find_recorder([x]), x)
-    if axis is None and x.ndim == 2 and ord in (None, "fro"):
-        return np.sqrt(np.sum(np.square(x)))
-    if axis is None and x.ndim != 1:
-        if ord is None:
-            return np.sqrt(np.sum(np.square(x)))
-        raise UnsupportedFunctionError(f"np.linalg.norm with ord={ord!r} on a matrix")
-    ax = axis if axis is not None else 0
-    if ord is None or ord == 2:
-        return np.sqrt(np.sum(np.square(x), axis=ax, keepdims=keepdims))
-    if ord == 1:
-        return np.sum(np.abs(x), axis=ax, keepdims=keepdims)
-    if ord == np.inf:
-        return np.max(np.abs(x), axis=ax, keepdims=keepdims)
-    if ord == -np.inf:
-        return np.min(np.abs(x), axis=ax, keepdims=keepdims)
-    if isinstance(ord, int | float) and ord > 0:
-        s = np.sum(np.abs(x) ** float(ord), axis=ax, keepdims=keepdims)
-        return s ** (1.0 / ord)
-    raise UnsupportedFunctionError(f"np.linalg.norm with ord={ord!r}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -682,35 +596,6 @@ def _shape(a):
 
 def _traced_trace(a, offset=0, axis1=0, axis2=1):
     return np.sum(np.diagonal(a, offset, axis1, axis2), axis=-1)
-
-
-def _any_all(name):
-    def handler(a, axis=None, keepdims=False, **kw):
-        return _tree_reduce(name, lift(find_recorder([a]), np.asarray(a) != 0), axis, keepdims)
-
-    return handler
-
-
-def _sum_fn(a, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoValue, where=True):
-    if out is not None or where is not True:
-        raise UnsupportedFunctionError("np.sum with out= or where=")
-    return _sum(lift(find_recorder([a]), a), axis, keepdims, initial=initial)
-
-
-def _reducer(name):
-    def handler(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True, **kw):
-        if out is not None or where is not True:
-            raise UnsupportedFunctionError(f"np.{name} with out= or where=")
-        return _tree_reduce(name, lift(find_recorder([a]), a), axis, keepdims, initial)
-
-    return handler
-
-
-def _cum(name):
-    def handler(a, axis=None, dtype=None, out=None):
-        return _scan(name, lift(find_recorder([a]), a), axis)
-
-    return handler
 
 
 def _triangle(func):

@@ -13,17 +13,22 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 import threading
 from collections.abc import Callable
 
 import numpy as np
 
 from ..errors import (
+    COMPLEX_HINT,
     InputError,
     TracerBoolError,
     TracerBufferError,
     TracerConversionError,
     TracerIndexError,
+    UnsupportedAttributeError,
+    array_conversion_error,
+    caller_name,
 )
 from ..operators.table import MASK_OPS
 from ..tape import Tape
@@ -88,12 +93,23 @@ class TracedArray:
 
     def __array__(self, dtype=None, copy=None):
         # A 0-d object array makes scipy.sparse's ``A @ t`` return NotImplemented, so
-        # that ``t.__rmatmul__`` runs. Any request for numbers is a lost dependency.
-        if dtype is None or np.dtype(dtype) == object:
-            out = np.empty((), dtype=object)
-            out[()] = self
-            return out
-        raise TracerBufferError()
+        # that ``t.__rmatmul__`` runs. Any request for numbers is a lost dependency, and
+        # so is an object array anywhere else: numpy would go on with one opaque element
+        # and fail far away (``asarray(t)[1:]``: "too many indices").
+        if dtype is not None and np.dtype(dtype) != object:
+            raise TracerBufferError()
+        frame = sys._getframe(1)  # the Python code that asked numpy for the conversion
+        if not frame.f_globals.get("__name__", "").startswith("scipy.sparse"):
+            raise array_conversion_error(caller_name(frame))
+        out = np.empty((), dtype=object)
+        out[()] = self
+        return out
+
+    def __getattr__(self, name):
+        # only reached for attributes a TracedArray lacks (``.flags``, ``.strides``, ...)
+        if name.startswith("__") or name in TracedArray.__slots__:
+            raise AttributeError(name)
+        raise UnsupportedAttributeError(name, caller_name(sys._getframe(1)))
 
     # -- conversions that would lose the dependency on x ------------------------------
     def __float__(self):
@@ -315,6 +331,57 @@ class TracedArray:
     def __invert__(self):
         return np.logical_not(self)
 
+    # -- in-place operators: update this array (and every view sharing its buffers) ----
+    def _inplace(self, ufunc, o):
+        result = ufunc(self, o)
+        if self.ndim == 0:  # numpy's 0-d results are immutable scalars: rebind
+            return result
+        if result.shape != self.shape:
+            raise ValueError(
+                f"non-broadcastable output operand with shape {self.shape} doesn't match "
+                f"the broadcast shape {result.shape}"
+            )
+        if self.val.dtype == np.bool_ and result.val.dtype != np.bool_:
+            raise TypeError(
+                f"Cannot cast ufunc '{ufunc.__name__}' output from dtype('float64') to "
+                "dtype('bool') with casting rule 'same_kind'"
+            )
+        self._assign(..., result)
+        return self
+
+    def __iadd__(self, o):
+        return self._inplace(np.add, o)
+
+    def __isub__(self, o):
+        return self._inplace(np.subtract, o)
+
+    def __imul__(self, o):
+        return self._inplace(np.multiply, o)
+
+    def __itruediv__(self, o):
+        return self._inplace(np.true_divide, o)
+
+    def __ifloordiv__(self, o):
+        return self._inplace(np.floor_divide, o)
+
+    def __imod__(self, o):
+        return self._inplace(np.remainder, o)
+
+    def __ipow__(self, o):
+        return self._inplace(np.power, o)
+
+    def __imatmul__(self, o):
+        return self._inplace(np.matmul, o)
+
+    def __iand__(self, o):
+        return self._inplace(np.logical_and, o)
+
+    def __ior__(self, o):
+        return self._inplace(np.logical_or, o)
+
+    def __ixor__(self, o):
+        return self._inplace(np.logical_xor, o)
+
 
 class TracedNdArray(TracedArray):
     """A traced array with at least one dimension: indexable and iterable."""
@@ -356,6 +423,10 @@ def lift(rec: Recorder, x) -> TracedArray:
             np.stack([t.val for t in parts]).reshape(shape),
         )
     arr = np.asarray(x)
+    if arr.dtype.kind == "c":
+        raise InputError(
+            f"asd: a complex constant ({arr.dtype}) met a traced array. " + COMPLEX_HINT
+        )
     if arr.dtype.kind not in "biuf":
         raise InputError(f"asd: cannot use a value of dtype {arr.dtype} in a traced computation")
     val = arr.copy() if arr.dtype == np.bool_ else arr.astype(np.float64)
@@ -471,6 +542,39 @@ def _static_key(rec: Recorder, key):
     return tuple(out) if isinstance(key, tuple) else out[0]
 
 
+def _is_array_like(y) -> bool:
+    if isinstance(y, TracedArray | bool | int | float | np.number):
+        return True
+    if isinstance(y, np.ndarray):
+        return y.dtype.kind in "biuf" or (y.dtype == object and all(map(_is_array_like, y.flat)))
+    if isinstance(y, list | tuple):
+        return all(_is_array_like(e) for e in y)
+    return False
+
+
+def as_output(rec: Recorder, y) -> TracedArray:
+    """The traced function's result as one traced array, or an error saying what it was."""
+    if not _is_array_like(y):
+        what = type(y).__name__
+        text = repr(y)
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        hint = " (a missing `return`?)" if y is None else ""
+        raise InputError(
+            f"asd: the function returned {what} {shown}{hint}; it must return an array "
+            "computed from x (or a number, or a list / tuple of equally shaped arrays and "
+            "numbers, which is stacked into one array)."
+        )
+    try:
+        return lift(rec, y)
+    except ValueError as e:  # ragged lists
+        if isinstance(e, InputError):
+            raise
+        raise InputError(
+            f"asd: the function returned a {type(y).__name__} of arrays that cannot be "
+            f"stacked into one array ({e}); return one array, or equally shaped parts."
+        ) from e
+
+
 # -- tracing entry point ------------------------------------------------------------------
 
 _PATCH_LOCK = threading.RLock()
@@ -565,5 +669,5 @@ def trace(
     call.insert(argnums, xt)
     with _array_constructors_accept_tracers():
         y = f(*call)
-        out = lift(rec, y)
+        out = as_output(rec, y)
     return rec.finish(out.ids, output_is_mask=out.val.dtype == np.bool_)

@@ -1,0 +1,150 @@
+"""Reductions and scans on traced arrays: sums and means become n-ary ``linear``
+nodes, products and extrema balanced trees of table operators, scans chains of them.
+Empty reductions follow numpy (the identity, NaN for a mean, an error without one)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..errors import UnsupportedFunctionError
+from .tracer import TracedArray, apply, find_recorder, lift
+
+
+def _normalize_axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple | list) else (axis,)
+    return tuple(sorted(int(a) % ndim if ndim else 0 for a in axes))
+
+
+def _to_rows(x: TracedArray, axis):
+    """Move the reduced axes last: returns (ids (M, K), vals (M, K), kept shape)."""
+    axes = _normalize_axes(axis, x.ndim)
+    keep = [i for i in range(x.ndim) if i not in axes]
+    ids = np.transpose(x.ids, keep + list(axes))
+    val = np.transpose(x.val, keep + list(axes))
+    out_shape = tuple(x.shape[i] for i in keep)
+    k = int(np.prod([x.shape[i] for i in axes], dtype=np.int64))
+    m = int(np.prod(out_shape, dtype=np.int64))  # not -1: ambiguous when k == 0
+    return ids.reshape(m, k), val.reshape(m, k), out_shape, axes
+
+
+def _keepdims_shape(x, axes):
+    return tuple(1 if i in axes else s for i, s in enumerate(x.shape))
+
+
+def _sum(x, axis=None, keepdims=False, weight=1.0, initial=np._NoValue):
+    x = lift(x.rec, x) if isinstance(x, TracedArray) else x
+    ids, val, shape, axes = _to_rows(x, axis)
+    m, k = ids.shape
+    bias = 0.0 if initial is np._NoValue else float(initial)
+    new = x.rec.emit_linear(np.full(m, k), ids, weight, bias)
+    value = val.astype(np.float64).sum(axis=1) * weight + bias
+    if keepdims:
+        shape = _keepdims_shape(x, axes)
+    return TracedArray(x.rec, new.reshape(shape), value.reshape(shape))
+
+
+_IDENTITY = {"mul": 1.0, "logical_or": False, "logical_and": True}
+
+
+def _tree_reduce(name, x, axis=None, keepdims=False, initial=np._NoValue):
+    ids, val, shape, axes = _to_rows(x, axis)
+    if ids.shape[1] == 0 and initial is np._NoValue:  # an empty reduction: numpy's identity
+        if name not in _IDENTITY:
+            raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
+        fill = np.full(_keepdims_shape(x, axes) if keepdims else shape, _IDENTITY[name])
+        return lift(x.rec, fill)
+    cur = TracedArray(x.rec, ids, val)
+    if initial is not np._NoValue:
+        cur = np.concatenate([lift(x.rec, np.full((ids.shape[0], 1), float(initial))), cur], axis=1)
+    while cur.shape[1] > 1:
+        half = cur.shape[1] // 2
+        pair = apply(name, cur[:, :half], cur[:, half : 2 * half])
+        cur = np.concatenate([pair, cur[:, 2 * half :]], axis=1) if cur.shape[1] % 2 else pair
+    out = cur[:, 0]
+    if keepdims:
+        shape = _keepdims_shape(x, axes)
+    return out.reshape(shape)
+
+
+def _scan(name, x, axis=None):
+    if axis is None:
+        x, axis = np.ravel(x), 0
+    x = np.moveaxis(x, axis, 0).copy()
+    for i in range(1, x.shape[0]):
+        x[i] = apply(name, x[i - 1], x[i])
+    return np.moveaxis(x, 0, axis)
+
+
+def _mean(x, axis=None, keepdims=False, **kw):
+    _no_kw("np.mean", kw, ("dtype",))
+    axes = _normalize_axes(axis, x.ndim)
+    k = int(np.prod([x.shape[i] for i in axes], dtype=np.int64))
+    if k == 0:  # numpy: NaN with a warning
+        warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=3)
+        return _sum(x, axis, keepdims, initial=np.nan)
+    return _sum(x, axis, keepdims, weight=1.0 / k)
+
+
+def _no_kw(name, kw, allowed=()):
+    bad = [k for k, v in kw.items() if v is not None and v is not np._NoValue and k not in allowed]
+    if bad:
+        raise UnsupportedFunctionError(f"{name} with {bad}", "Drop those keyword arguments.")
+
+
+def _reduce_ufunc(ufunc, x, axis=0, keepdims=False, initial=np._NoValue, **kw):
+    kw.pop("dtype", None)
+    if kw.get("where", True) is not True or kw.get("out") is not None:
+        raise UnsupportedFunctionError(f"np.{ufunc.__name__}.reduce with where=/out=")
+    if ufunc is np.add:
+        return _sum(x, axis, keepdims, initial=initial)
+    if ufunc is np.multiply:
+        return _tree_reduce("mul", x, axis, keepdims, initial)
+    if ufunc in (np.maximum, np.fmax, np.minimum, np.fmin):
+        name = {np.maximum: "maximum", np.fmax: "fmax", np.minimum: "minimum", np.fmin: "fmin"}
+        return _tree_reduce(name[ufunc], x, axis, keepdims, initial)
+    if ufunc in (np.logical_and, np.logical_or):
+        return _tree_reduce(ufunc.__name__, x, axis, keepdims, initial)
+    raise UnsupportedFunctionError(f"np.{ufunc.__name__}.reduce")
+
+
+def _accumulate_ufunc(ufunc, x, axis=0, **kw):
+    if ufunc is np.add:
+        return _scan("add", x, axis)
+    if ufunc is np.multiply:
+        return _scan("mul", x, axis)
+    if ufunc in (np.maximum, np.minimum):
+        return _scan(ufunc.__name__, x, axis)
+    raise UnsupportedFunctionError(f"np.{ufunc.__name__}.accumulate")
+
+
+def _any_all(name):
+    def handler(a, axis=None, keepdims=False, **kw):
+        return _tree_reduce(name, lift(find_recorder([a]), np.asarray(a) != 0), axis, keepdims)
+
+    return handler
+
+
+def _sum_fn(a, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoValue, where=True):
+    if out is not None or where is not True:
+        raise UnsupportedFunctionError("np.sum with out= or where=")
+    return _sum(lift(find_recorder([a]), a), axis, keepdims, initial=initial)
+
+
+def _reducer(name):
+    def handler(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True, **kw):
+        if out is not None or where is not True:
+            raise UnsupportedFunctionError(f"np.{name} with out= or where=")
+        return _tree_reduce(name, lift(find_recorder([a]), a), axis, keepdims, initial)
+
+    return handler
+
+
+def _cum(name):
+    def handler(a, axis=None, dtype=None, out=None):
+        return _scan(name, lift(find_recorder([a]), a), axis)
+
+    return handler
