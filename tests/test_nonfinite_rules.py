@@ -104,3 +104,34 @@ def test_scalar_exponent_rows_hold_up_in_the_direct_hessian(p):
     J = np.diag([p * 0.0 ** max(p - 1, 0) if p else 0.0, 2.5 * 0.5**1.5])
     H = np.diag([0.0, 2.5 * 1.5 * 0.5**0.5])
     _check(f, x, J, H, np.ones(2))
+
+
+def test_chain_rule_zero_wins_between_nodes():
+    """An infinite partial times an exactly zero derivative of its argument is 0 (the
+    function is constant along that direction): sqrt(x0 * x1) at x1 = 0 is 0 for every
+    x0, so ∂/∂x0 = 0 and ∂²/∂x0² = 0, while ∂/∂x1 = ∂²/∂x0∂x1 = inf, ∂²/∂x1² = -inf."""
+    x = np.array([1.0, 0.0])
+
+    def f(x):
+        return np.stack([np.sqrt(x[0] * x[1]) + x[0] ** 2])
+
+    J_ref = np.array([[2.0, np.inf]])
+    H_ref = np.array([[2.0, np.inf], [np.inf, -np.inf]])
+    for mode in JAC_MODES:
+        J = asd.jacobian(f, x, mode=mode)(x).toarray()
+        np.testing.assert_array_equal(J, J_ref, err_msg=mode)
+    for mode in HESS_MODES:
+        H = asd.hessian(f, x, mode=mode, weighted=True)(x, np.ones(1)).toarray()
+        np.testing.assert_array_equal(H, H_ref, err_msg=mode)
+
+
+@pytest.mark.parametrize("mode", JAC_MODES)
+def test_inactive_branch_of_a_kink_in_every_mode(mode):
+    """sqrt(where(x > 1.5, x, 0)): the zero branch has derivative 0 at every mode."""
+
+    def f(x):
+        return np.sqrt(np.where(x > 1.5, x, 0.0))
+
+    x = np.array([1.0, 2.0, 3.0])
+    J = asd.jacobian(f, x, mode=mode)(x).toarray()
+    np.testing.assert_allclose(np.diag(J), [0.0, 0.5 / np.sqrt(2), 0.5 / np.sqrt(3)], rtol=1e-15)

@@ -298,10 +298,14 @@ def _reset(gv, reset_idx, reset_val):
 
 @njit(cache=True, nogil=True)
 def _accumulate(gv, coef, dst, src, cix):
+    """The stream: a zero partial or a zero gradient entry contributes nothing, so an
+    infinite partial times an exactly zero gradient entry is 0, not NaN (chain rule)."""
     for t in range(dst.shape[0]):
         c = coef[cix[t]]
         if c != 0.0:
-            gv[dst[t]] += c * gv[src[t]]
+            g = gv[src[t]]
+            if g != 0.0:
+                gv[dst[t]] += c * g
 
 
 @njit(cache=True)

@@ -142,7 +142,10 @@ def _accumulate_hessian(out, hcoef, gv, hpos, src1, src2, hs):
     for t in range(hpos.shape[0]):
         c = hcoef[hs[t]]
         if c != 0.0:
-            out[hpos[t]] += c * gv[src1[t]] * gv[src2[t]]
+            g1 = gv[src1[t]]
+            g2 = gv[src2[t]]
+            if g1 != 0.0 and g2 != 0.0:  # zero wins over an infinite factor
+                out[hpos[t]] += c * g1 * g2
 
 
 class DirectHessian:

@@ -76,7 +76,7 @@ def _second_terms(op: Op, i: int, indent: str) -> list[str]:
         if h != "0":
             lines += [
                 f"{indent}u = dot[np.uint64(i{ARG_NAMES[l]}[k]), j]",
-                f"{indent}if u != 0.0:",
+                f"{indent}if u != 0.0 and h{min(i, l)}{max(i, l)} != 0.0:",
                 f"{indent}    s += h{min(i, l)}{max(i, l)} * u",
             ]
     return [f"{indent}s = 0.0", *lines] if lines else []
@@ -177,7 +177,9 @@ def _second_coefs_kernel() -> list[str]:
         for p, h in hs:
             out += [
                 f"                if hslot[k, {p}] >= 0:",
-                f"                    hcoef[hslot[k, {p}]] = gk * ({h}) if gk != 0.0 else 0.0",
+                f"                    hv = {h}",
+                "                    live = gk != 0.0 and hv != 0.0",
+                f"                    hcoef[hslot[k, {p}]] = gk * hv if live else 0.0",
             ]
         out.append("            continue")
     out.append("")
@@ -196,12 +198,15 @@ def partial_reads(op: Op) -> set[str]:
 
 
 def _partials(op: Op, indent: str) -> list[str]:
+    """``d_i`` (the partials) and ``g_i`` (False where the partial is zero: by the
+    table's gate, or its value is exactly 0). A product of a zero partial with an
+    infinite tangent or adjoint is skipped, never 0 * inf = NaN: zero wins."""
     act = _active(op)
     exprs = [op.first_partial(i) for i in act]
     lines = _loads(_uses(*exprs, *(_gate(op, i) for i in act)), indent)
     for i in act:
         lines.append(f"{indent}d{i} = {op.first_partial(i)}")
-        lines.append(f"{indent}g{i} = {_gate(op, i)}")
+        lines.append(f"{indent}g{i} = ({_gate(op, i)}) and d{i} != 0.0")
     return lines
 
 
@@ -237,8 +242,8 @@ def _tangents_kernel() -> list[str]:
             out += ["                for j in range(K):", "                    dot[k, j] = 0.0"]
             continue
         out += _partials(op, "                ")
-        # with every gate open and every partial finite the columns run without
-        # branches; otherwise a closed gate skips its argument (whose tangent may be
+        # with every partial nonzero, finite and not gated off the columns run without
+        # branches; otherwise a zero partial skips its argument (whose tangent may be
         # NaN on an inactive branch) and a zero tangent contributes nothing (no 0 * inf)
         fast = " and ".join(f"g{i} and np.isfinite(d{i})" for i in act)
         terms = " + ".join(f"d{i} * dot[np.uint64(i{ARG_NAMES[i]}[k]), j]" for i in act)
@@ -392,7 +397,8 @@ def _hvp_kernel() -> list[str]:
                 out += [
                     "                    if gk != 0.0:",
                     *sec,
-                    "                        t += gk * s",
+                    "                        if s != 0.0:",
+                    "                            t += gk * s",
                 ]
             out.append("                    bdot[r, j] += t")
     out.append("")
