@@ -225,6 +225,58 @@ def thread_rows(quick: bool) -> list[dict]:
     return rows
 
 
+def caller_rows(quick: bool) -> list[dict]:
+    """One prepared object evaluated by one caller thread and by two at once (each thread
+    its own points and work arrays): throughput, and bit-identity with sequential calls."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    N = 48 if quick else 192
+    b = Brusselator2D(N)
+    pts = [b.initial_state() + 0.1 * k for k in range(4)]
+    n = 1000 if quick else 100_000
+    rng = np.random.default_rng(n)
+    pts_r = [rng.random(n) for _ in range(4)]
+    cases = [
+        (f"Brusselator J, N = {N}, direct", asd.jacobian(b.f, pts[0]), pts),
+        (
+            f"Brusselator J, N = {N}, forward colouring",
+            asd.jacobian(b.f, pts[0], mode="forward"),
+            pts,
+        ),
+        (f"chained Rosenbrock H, n = {n}", asd.hessian(chained_rosenbrock, pts_r[0]), pts_r),
+    ]
+    rows = []
+    calls = 8 if quick else 40
+    for label, D, xs in cases:
+        reference = [D.values(x) for x in xs]
+
+        def batch(k: int, D=D, xs=xs) -> bool:
+            return all(
+                np.array_equal(D.values(xs[(k + i) % len(xs)]), reference[(k + i) % len(xs)])
+                for i in range(calls)
+            )
+
+        with ThreadPoolExecutor(2) as pool:
+
+            def two(pool=pool, batch=batch) -> bool:
+                return all(pool.map(batch, (0, 1)))
+
+            t = interleaved_times({"one": lambda: batch(0), "two": two}, repeat=5)
+            one_t, two_t = t["one"], t["two"]
+            same = batch(0) and two()
+        rows.append(
+            {
+                "object": label,
+                "1 caller [calls/s]": f"{calls / one_t:.0f}",
+                "2 callers [calls/s]": f"{2 * calls / two_t:.0f}",
+                "throughput ratio": f"{2 * one_t / two_t:.2f}",
+                "bit-identical": "yes" if same else "NO",
+            }
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small sizes only (CI smoke run)")
@@ -232,6 +284,7 @@ def main() -> None:
     jac = jacobian_rows([12, 24] if args.quick else [48, 96, 192])
     hes = hessian_rows([1000] if args.quick else [10_000, 100_000])
     thr = thread_rows(args.quick)
+    con = caller_rows(args.quick)
     text = header("Prepared and one-off sparse derivatives", ("numpy", "scipy", "numba", "casadi"))
     text += (
         "\nMedians of repeated runs, one process, Numba compiled; quantities compared in one "
@@ -250,8 +303,15 @@ def main() -> None:
         "(`ASD_THREADS=2`; kernels release the GIL); same derivative object, same point.\n\n"
     )
     text += markdown_table(thr, list(dict.fromkeys(k for r in thr for k in r)))
-    cols = list(dict.fromkeys(k for r in jac + hes + thr for k in r))
-    path = write_results("evaluation", text, jac + hes + thr, cols)
+    text += (
+        "\n## Concurrent callers\n\nOne prepared object called from one thread, then from "
+        "two threads at once (each thread has its own work arrays; the kernels release the "
+        "GIL): evaluations per second, and whether every result equals the sequential one "
+        "bit for bit.\n\n"
+    )
+    text += markdown_table(con, list(dict.fromkeys(k for r in con for k in r)))
+    cols = list(dict.fromkeys(k for r in jac + hes + thr + con for k in r))
+    path = write_results("evaluation", text, jac + hes + thr + con, cols)
     print(f"wrote {path}")
 
 
