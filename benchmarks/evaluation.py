@@ -250,7 +250,7 @@ def caller_rows(quick: bool) -> list[dict]:
     for label, D, xs in cases:
         reference = [D.values(x) for x in xs]
 
-        def batch(k: int, D=D, xs=xs) -> bool:
+        def batch(k: int, D=D, xs=xs, reference=reference) -> bool:
             return all(
                 np.array_equal(D.values(xs[(k + i) % len(xs)]), reference[(k + i) % len(xs)])
                 for i in range(calls)
