@@ -42,8 +42,11 @@ class TracerConversionError(AsdError, TypeError):
             f"asd: a traced value was converted to a plain number ({what}). "
             "This loses the dependency on x. Typical causes and fixes: float(t) or int(t) "
             "-> keep the array; math.exp(t), math.sin(t), ... -> np.exp(t), np.sin(t); "
-            "writing into a buffer made with np.zeros(n) / np.empty(n) -> create it with "
-            "np.zeros_like(x) (or np.zeros(n, like=x)) so it can hold traced values."
+            "writing into a plain numpy array -> create the buffer inside the traced "
+            "function with np.zeros(m) / np.empty(m) / np.full(m, v) called through the "
+            "np module (those become traced when a traced value is written), or with "
+            "np.zeros_like(x); arrays made before tracing, by integer dtypes or by "
+            "constructors imported by name (`from numpy import zeros`) stay plain."
         )
 
 
@@ -53,11 +56,14 @@ class TracerBufferError(AsdError, TypeError):
     def __init__(self, msg: str | None = None) -> None:
         super().__init__(
             msg
-            or "asd: traced values were written into a plain numpy array (for example one "
-            "made by np.zeros(n) or np.empty(n)). A plain array can only hold numbers, so "
-            "the dependency on x would be lost. Create the buffer from the input instead: "
-            "np.zeros_like(x), np.empty_like(x), np.full_like(x, v), or build the result "
-            "with np.concatenate / np.stack."
+            or "asd: traced values were written into a plain numpy array. A plain array can "
+            "only hold numbers, so the dependency on x would be lost. Buffers made inside "
+            "the traced function by np.zeros(m), np.empty(m), np.ones, np.full, np.array("
+            "[...]) (float dtype, called through the np module) take traced values; this "
+            "one was made before tracing, has an integer dtype, or comes from a constructor "
+            "imported by name (`from numpy import zeros`). Create it inside the function as "
+            "np.zeros(m) (or np.zeros_like(x)), or build the result with np.concatenate / "
+            "np.stack."
         )
 
 

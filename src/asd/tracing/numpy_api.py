@@ -18,6 +18,7 @@ from ..errors import (
     TracerIndexError,
     UnsupportedFunctionError,
 )
+from .buffers import TraceableBuffer
 from .linalg import norm
 from .recorder import numpy_value
 from .reductions import (
@@ -251,6 +252,9 @@ def dispatch_ufunc(ufunc, method, inputs, kwargs):
         raise UnsupportedFunctionError(f"np.{ufunc.__name__}.{method}")
     if out is not None:
         target = out[0] if isinstance(out, tuple) else out
+        if isinstance(target, TraceableBuffer):  # np.add(t, 1, out=F) with F = np.zeros(n)
+            target[...] = result
+            return target
         if not isinstance(target, TracedArray):
             raise TracerBufferError()
         target._assign(..., result)

@@ -84,11 +84,15 @@ class TracedArray:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         from .numpy_api import dispatch_ufunc
 
+        if any(type(i) is TraceableBuffer for i in inputs):
+            inputs = unwrap(inputs)
         return dispatch_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
         from .numpy_api import dispatch_function
 
+        if TraceableBuffer in types:
+            args, kwargs = unwrap(args), {k: unwrap(v) for k, v in kwargs.items()}
         return dispatch_function(func, args, kwargs)
 
     def __array__(self, dtype=None, copy=None):
@@ -411,6 +415,8 @@ def lift(rec: Recorder, x) -> TracedArray:
         if x.rec is not rec:
             raise InputError("asd: traced arrays from two different traces were mixed")
         return x
+    if type(x) is TraceableBuffer:
+        return lift(rec, x._resolve())
     if isinstance(x, list | tuple) and find_recorder(x) is not None:
         parts = [lift(rec, e) for e in x]
         return TracedArray(rec, np.stack([t.ids for t in parts]), np.stack([t.val for t in parts]))
@@ -438,6 +444,8 @@ def find_recorder(values) -> Recorder | None:
     for v in values:
         if isinstance(v, TracedArray):
             return v.rec
+        if type(v) is TraceableBuffer and v._root._state is not None:
+            return v._root._state.rec
         if isinstance(v, list | tuple):
             r = find_recorder(v)
             if r is not None:
@@ -582,16 +590,22 @@ _PATCH_LOCK = threading.RLock()
 
 @contextlib.contextmanager
 def _array_constructors_accept_tracers():
-    """Let ``np.asarray(x)`` / ``np.array([t0, t1])`` inside user code keep tracing."""
+    """Let ``np.asarray(x)`` / ``np.array([t0, t1])`` inside user code keep tracing, and
+    make ``np.zeros(m)`` and friends return buffers that can take traced values
+    (``buffers.py``)."""
     # np.asanyarray stays as it is: scipy.sparse relies on it to hand ``A @ t`` to
     # ``t.__rmatmul__`` (see ``TracedArray.__array__``).
-    originals = {name: getattr(np, name) for name in ("asarray", "array")}
+    originals = {name: getattr(np, name) for name in ("asarray", "array", *CONSTRUCTORS)}
 
     def wrap(orig, copy_default):
         def inner(obj, *args, **kwargs):
+            if type(obj) is TraceableBuffer and obj._root._state is not None:
+                obj = obj._traced()
+                return obj.copy() if copy_default and kwargs.get("copy") is not False else obj
             rec = find_recorder([obj]) if isinstance(obj, TracedArray | list | tuple) else None
             if rec is None:
-                return orig(obj, *args, **kwargs)
+                out = orig(obj, *args, **kwargs)
+                return out if out is obj else as_buffer(out, obj)
             t = lift(rec, obj)
             return t.copy() if copy_default and t is obj else t
 
@@ -601,9 +615,13 @@ def _array_constructors_accept_tracers():
     with _PATCH_LOCK:
         np.asarray = wrap(originals["asarray"], False)
         np.array = wrap(originals["array"], True)
+        for name in CONSTRUCTORS:
+            setattr(np, name, wrap_constructor(originals[name]))
+        _BUFFER_STATE.depth = getattr(_BUFFER_STATE, "depth", 0) + 1
         try:
             yield
         finally:
+            _BUFFER_STATE.depth -= 1
             for name, fn in originals.items():
                 setattr(np, name, fn)
 
@@ -671,3 +689,8 @@ def trace(
         y = f(*call)
         out = as_output(rec, y)
     return rec.finish(out.ids, output_is_mask=out.val.dtype == np.bool_)
+
+
+from . import numpy_api as _numpy_api  # noqa: E402, F401  (its table keys numpy's own functions)
+from .buffers import _STATE as _BUFFER_STATE  # noqa: E402  (buffers imports this module)
+from .buffers import CONSTRUCTORS, TraceableBuffer, as_buffer, unwrap, wrap_constructor  # noqa: E402
