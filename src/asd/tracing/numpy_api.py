@@ -19,6 +19,7 @@ from ..errors import (
     UnsupportedFunctionError,
 )
 from .buffers import TraceableBuffer
+from .contractions import CONTRACTIONS, dot_nd, inner_nd, matmul_nd
 from .linalg import norm
 from .recorder import numpy_value
 from .reductions import (
@@ -350,10 +351,7 @@ def matmul(a, b):
         if o.ndim == 0:
             raise ValueError("matmul: Input operand does not have enough dimensions")
         if o.ndim > 2:
-            raise UnsupportedFunctionError(
-                "np.matmul on stacks of matrices (ndim > 2)",
-                "Loop over the leading axis or reshape to 2-D.",
-            )
+            return matmul_nd(a, b)
     if ta and tb:
         return _traced_matmul(a, b)
     if tb:
@@ -393,14 +391,14 @@ def dot(a, b):
         return np.multiply(a, b)
     if np.ndim(a) <= 2 and np.ndim(b) <= 2:
         return matmul(a, b)
-    raise UnsupportedFunctionError(
-        "np.dot with operands of ndim > 2", "Use np.tensordot-free code."
-    )
+    return dot_nd(a, b)
 
 
 def inner(a, b):
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return np.multiply(a, b)
+    if np.ndim(a) > 2 or np.ndim(b) > 2:
+        return inner_nd(a, b)
     if np.ndim(b) == 1:
         return matmul(a, b)
     return matmul(a, np.transpose(b))
@@ -698,8 +696,6 @@ _HINTS = {
     "argsort": "Sorting reorders by value; there is no fixed sparsity pattern.",
     "argmax": "argmax returns an index that depends on x; use np.max or np.where.",
     "argmin": "argmin returns an index that depends on x; use np.min or np.where.",
-    "einsum": "Write the contraction with @, np.sum and broadcasting.",
-    "tensordot": "Write the contraction with @, np.sum and broadcasting.",
     "solve": "Linear solves are not traceable yet.",
     "inv": "Matrix inverses are not traceable yet.",
     "det": "Determinants are not traceable yet.",
@@ -711,6 +707,9 @@ _HINTS = {
     "interp": "Interpolation is not traceable yet.",
     "nansum": "Use np.sum(np.where(np.isnan(x), 0.0, x)).",
 }
+
+
+HANDLED.update(CONTRACTIONS)
 
 
 def dispatch_function(func, args, kwargs):
