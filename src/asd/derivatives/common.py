@@ -14,6 +14,7 @@ from ..detection.patterns import edge_mask
 from ..errors import BranchChangedError, InputError, check_real
 from ..tape import Tape
 from ..tracing import trace
+from ..tracing.tracer import split_inputs
 
 FORMATS = ("csr", "csc", "coo", "dense")
 
@@ -88,19 +89,70 @@ class Prepared:
     _args: tuple
 
     def _init_common(
-        self, fun: Callable, x0, args: tuple, argnums: int = 0, static_argnums=()
+        self, fun: Callable, x0, args: tuple, argnums: int | tuple[int, ...] = 0, static_argnums=()
     ) -> None:
         if not callable(fun):
             raise InputError(f"asd: expected a function to differentiate, got {type(fun).__name__}")
         self._fun = fun
         self._args = tuple(args)
-        self.argnums = argnums
+        self.argnums = tuple(argnums) if isinstance(argnums, tuple | list) else argnums
+        #: with a tuple ``argnums``: the shapes of the differentiated arguments
+        self.arg_shapes: list[tuple[int, ...]] | None = None
         self.static_argnums = static_argnums
         self._prepared = False
         self._lock = threading.Lock()
+        if isinstance(self.argnums, tuple) and x0 is not None:
+            x0 = self._flat(x0)
         check_real(x0, "x0")
         if x0 is not None:
             self.prepare(x0)
+
+    # -- several differentiated arguments (a tuple ``argnums``) ----------------------------
+    def _flat(self, parts) -> np.ndarray:
+        """The differentiated arguments flattened and concatenated (shapes checked)."""
+        for p in parts if isinstance(parts, tuple | list) else ():
+            check_real(p)
+        flat, shapes = split_inputs(parts, self.argnums)
+        if self.arg_shapes is None:
+            self.arg_shapes = shapes
+        elif shapes != self.arg_shapes:
+            raise InputError(
+                f"asd: the differentiated arguments have shapes {shapes}, but this derivative "
+                f"was prepared for {self.arg_shapes}"
+            )
+        return flat
+
+    @property
+    def arg_sizes(self) -> list[int]:
+        """Sizes of the differentiated arguments (one entry for an int ``argnums``)."""
+        if self.arg_shapes is None:
+            if not self._prepared:
+                raise InputError("asd: call the derivative once (or give x0) first")
+            return [self.tape.n_inputs]
+        return [int(np.prod(s, dtype=np.int64)) for s in self.arg_shapes]
+
+    def unflatten(self, z) -> tuple[np.ndarray, ...]:
+        """The flat input vector ``z`` as the tuple of differentiated arguments."""
+        z = np.asarray(z)
+        if self.arg_shapes is None:
+            return (z,)
+        ends = np.cumsum(self.arg_sizes)
+        if z.size != ends[-1]:
+            raise InputError(f"asd: expected {ends[-1]} values (all arguments), got {z.size}")
+        return tuple(
+            part.reshape(shape)
+            for part, shape in zip(np.split(z.ravel(), ends[:-1]), self.arg_shapes)
+        )
+
+    def blocks(self, M) -> list:
+        """The per-argument column blocks ``[∂f/∂x0, ∂f/∂x1, ...]`` of a result ``M`` of
+        this derivative (with a tuple ``argnums``; columns in ``argnums`` order)."""
+        ends = np.cumsum([0, *self.arg_sizes])
+        if sp.issparse(M):
+            M = sp.csc_array(M)
+            return [sp.csr_array(M[:, a:b]) for a, b in zip(ends[:-1], ends[1:])]
+        M = np.asarray(M)
+        return [M[..., a:b] for a, b in zip(ends[:-1], ends[1:])]
 
     def prepare(self, x0) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -109,7 +161,7 @@ class Prepared:
         """The tape of ``fun`` at ``x0`` and the construction-time (or first call's) args."""
         return trace(
             self._fun,
-            x0,
+            self.unflatten(x0) if isinstance(self.argnums, tuple) else x0,
             mode,
             self._args,
             argnums=self.argnums,
@@ -121,7 +173,9 @@ class Prepared:
         arguments, preparing at this x on the first call."""
         if not fargs:
             raise InputError("asd: call with the point x (and the function's other arguments)")
-        if len(fargs) == 1:
+        if isinstance(self.argnums, tuple):
+            x, others = self._tuple_inputs(fargs)
+        elif len(fargs) == 1:
             x, others = fargs[0], None
         else:
             k = self.argnums
@@ -150,6 +204,29 @@ class Prepared:
                 "prepared without any"
             )
         return x, spec.flatten(tuple(others))
+
+    def _tuple_inputs(self, fargs: tuple):
+        ks = self.argnums
+        if len(fargs) == 1 and len(ks) > 1:  # the flat concatenation, construction args
+            if self.arg_shapes is None:
+                raise InputError(
+                    f"asd: with argnums={ks}, call with all of the function's positional "
+                    "arguments first (or give x0 as a tuple of arrays); later calls may pass "
+                    "the flat concatenation of the differentiated ones alone"
+                )
+            x = np.asarray(fargs[0])
+            if x.size != sum(self.arg_sizes):
+                raise InputError(
+                    f"asd: a single argument must be the {sum(self.arg_sizes)} values of the "
+                    f"differentiated arguments {ks} concatenated; got {x.size}"
+                )
+            return x.ravel(), None
+        if max(ks) >= len(fargs):
+            raise InputError(
+                f"asd: argnums={ks}, but the call passes only {len(fargs)} argument(s)"
+            )
+        others = tuple(a for i, a in enumerate(fargs) if i not in ks)
+        return self._flat([fargs[k] for k in ks]), others or None
 
     def __getstate__(self) -> dict:
         if not self._prepared:

@@ -15,7 +15,13 @@ class Gradient(Prepared):
     """``g(x)`` = ∇f(x) for scalar ``fun``, shaped like x; ``value_and_grad(x)`` gives both."""
 
     def __init__(
-        self, fun: Callable, x0=None, *, args: tuple = (), argnums: int = 0, static_argnums=()
+        self,
+        fun: Callable,
+        x0=None,
+        *,
+        args: tuple = (),
+        argnums: int | tuple[int, ...] = 0,
+        static_argnums=(),
     ):
         self._init_common(fun, x0, args, argnums, static_argnums)
 
@@ -40,12 +46,22 @@ class Gradient(Prepared):
         shape = self.tape.input_shape
         return float(val[self.tape.outputs[0]]), g[0].reshape(shape).copy()
 
+    def blocks(self, g) -> tuple[np.ndarray, ...]:
+        """A gradient as one array per differentiated argument (a tuple ``argnums``),
+        each with its argument's shape."""
+        return self.unflatten(g)
+
     def __call__(self, *fargs) -> np.ndarray:
         return self.value_and_grad(*fargs)[1]
 
 
 def gradient(
-    fun: Callable, x0=None, *, args: tuple = (), argnums: int = 0, static_argnums=()
+    fun: Callable,
+    x0=None,
+    *,
+    args: tuple = (),
+    argnums: int | tuple[int, ...] = 0,
+    static_argnums=(),
 ) -> Gradient:
     """Prepared reverse-mode gradient of a scalar ``fun`` with respect to its argument
     ``argnums`` (usable as scipy's ``jac``); other float arguments are runtime

@@ -40,7 +40,7 @@ class SparseHessian(Prepared):
         args: tuple = (),
         weighted: bool | None = None,
         mode: str = "auto",
-        argnums: int = 0,
+        argnums: int | tuple[int, ...] = 0,
         static_argnums=(),
     ):
         self.requested_mode = mode
@@ -97,7 +97,9 @@ class SparseHessian(Prepared):
             raise InputError("asd: call the Hessian with the point x")
         if self.weighted is None:  # unprepared: is the argument after x a weight vector?
             count = positional_count(self._fun) if self._fun is not None else None
-            if len(fargs) > 1 and count is not None and len(fargs) > count:
+            # with a tuple argnums, H((x0, x1), v, *others) passes the arguments as a tuple
+            grouped = isinstance(self.argnums, tuple) and isinstance(fargs[0], tuple | list)
+            if grouped or (len(fargs) > 1 and count is not None and len(fargs) > count):
                 self._inputs(self._fun_args(fargs[0], fargs[2:]))
             else:
                 self._inputs(fargs)
@@ -110,10 +112,26 @@ class SparseHessian(Prepared):
 
     def _fun_args(self, x, others: tuple) -> tuple:
         """``fun``'s positional arguments: x put at ``argnums`` among the others."""
+        if isinstance(self.argnums, tuple):
+            if not others and not isinstance(x, tuple | list):
+                return (x,)
+            pieces = x if isinstance(x, tuple | list) else self.unflatten(x)
+            call = list(others)
+            for pos, piece in sorted(zip(self.argnums, pieces), key=lambda t: t[0]):
+                call.insert(pos, piece)
+            return tuple(call)
         if not others:
             return (x,)
         k = self.argnums
         return (*others[:k], x, *others[k:])
+
+    def blocks(self, M) -> list[list]:
+        """The per-argument blocks ``[[∂²/∂x0∂x0, ∂²/∂x0∂x1], ...]`` of a Hessian ``M``
+        (with a tuple ``argnums``; rows and columns in ``argnums`` order)."""
+        ends = np.cumsum([0, *self.arg_sizes])
+        spans = list(zip(ends[:-1], ends[1:]))
+        M = sp.csr_array(M) if sp.issparse(M) else np.asarray(M)
+        return [[M[a:b][:, c:d] for c, d in spans] for a, b in spans]
 
     def _weights(self, v) -> np.ndarray:
         m = self.tape.n_outputs
@@ -205,7 +223,7 @@ def hessian(
     args: tuple = (),
     weighted: bool | None = None,
     mode: str = "auto",
-    argnums: int = 0,
+    argnums: int | tuple[int, ...] = 0,
     static_argnums=(),
 ) -> SparseHessian:
     """Prepared sparse Hessian of ``fun`` with respect to its argument ``argnums``;

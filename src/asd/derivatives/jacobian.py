@@ -44,7 +44,7 @@ class SparseJacobian(Prepared):
         mode: str = "auto",
         format: str = "csr",
         args: tuple = (),
-        argnums: int = 0,
+        argnums: int | tuple[int, ...] = 0,
         static_argnums=(),
     ):
         if mode not in MODES:
@@ -239,7 +239,7 @@ def jacobian(
     mode: str = "auto",
     format: str = "csr",
     args: tuple = (),
-    argnums: int = 0,
+    argnums: int | tuple[int, ...] = 0,
     static_argnums=(),
 ) -> SparseJacobian:
     """Prepared sparse Jacobian of ``fun`` with respect to its argument ``argnums``.

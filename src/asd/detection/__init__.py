@@ -4,33 +4,48 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import scipy.sparse as sp
 
-from ..tracing.tracer import trace
+from ..tracing.tracer import split_inputs, trace
 from .patterns import hessian_pattern, jacobian_pattern
 
 
 def jacobian_sparsity(
-    f: Callable, x, mode: str = "global", args: tuple = (), *, argnums: int = 0, static_argnums=()
+    f: Callable,
+    x,
+    mode: str = "global",
+    args: tuple = (),
+    *,
+    argnums: int | tuple[int, ...] = 0,
+    static_argnums=(),
 ) -> sp.csr_array:
     """Boolean pattern of the Jacobian of ``f`` (outputs flattened x inputs flattened).
 
     ``mode="global"``: holds for every x and every value of the float arguments in
     ``args`` (runtime parameters). ``mode="local"``: holds at ``x`` and ``args`` only,
     and may be sparser (inactive branches of max/min/where, products with exact zeros).
-    ``x`` is positional argument ``argnums`` of ``f``, ``args`` the others.
+    ``x`` is positional argument ``argnums`` of ``f``, ``args`` the others; with a
+    tuple ``argnums``, ``x`` is a tuple of arrays and the columns are their flattened
+    concatenation (see :func:`asd.trace`).
     """
     tape = trace(f, x, mode, args, argnums=argnums, static_argnums=static_argnums)
+    x = split_inputs(x, argnums)[0]
     return jacobian_pattern(tape, x if mode == "local" else None, mode)
 
 
 def hessian_sparsity(
-    f: Callable, x, mode: str = "global", args: tuple = (), *, argnums: int = 0, static_argnums=()
+    f: Callable,
+    x,
+    mode: str = "global",
+    args: tuple = (),
+    *,
+    argnums: int | tuple[int, ...] = 0,
+    static_argnums=(),
 ) -> sp.csr_array:
     """Boolean symmetric pattern of the Hessian of ``f`` (union over outputs if vector);
     arguments as in :func:`jacobian_sparsity`."""
-    tape = trace(f, np.asarray(x), mode, args, argnums=argnums, static_argnums=static_argnums)
+    tape = trace(f, x, mode, args, argnums=argnums, static_argnums=static_argnums)
+    x = split_inputs(x, argnums)[0]
     return hessian_pattern(tape, x if mode == "local" else None, mode)
 
 

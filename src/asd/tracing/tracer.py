@@ -626,22 +626,46 @@ def _array_constructors_accept_tracers():
                 setattr(np, name, fn)
 
 
-def _argument_positions(argnums: int, n_args: int, static_argnums) -> frozenset[int]:
-    """Check ``argnums``; the indices into the extra arguments of ``static_argnums``."""
-    if isinstance(argnums, bool) or not isinstance(argnums, int | np.integer):
-        raise InputError(
-            f"asd: argnums must be the position (an int) of the argument to differentiate, "
-            f"not {argnums!r}"
-        )
-    if not 0 <= argnums <= n_args:
-        raise InputError(
-            f"asd: argnums={argnums}, but the function is called with {n_args + 1} "
-            "positional argument(s)"
-        )
+def _argument_positions(argnums, n_args: int, static_argnums) -> frozenset[int]:
+    """Check ``argnums`` (an int or a tuple of ints); the indices into the extra
+    arguments of ``static_argnums``. ``n_args``: the number of extra arguments."""
+    nums = argnums if isinstance(argnums, tuple | list) else (argnums,)
+    total = n_args + len(nums)
+    for a in nums:
+        if isinstance(a, bool) or not isinstance(a, int | np.integer):
+            raise InputError(
+                "asd: argnums must be the position (an int) of the argument to "
+                f"differentiate, or a tuple of positions, not {argnums!r}"
+            )
+        if not 0 <= a < total:
+            raise InputError(
+                f"asd: argnums={argnums!r}, but the function is called with {total} "
+                "positional argument(s)"
+            )
+    if len(set(nums)) != len(nums) or not nums:
+        raise InputError(f"asd: argnums={argnums!r} must name distinct arguments")
     static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
-    if argnums in static:
+    if set(static) & set(nums):
         raise InputError("asd: the differentiated argument cannot be static")
-    return frozenset(p if p < argnums else p - 1 for p in static)
+    return frozenset(p - sum(a < p for a in nums) for p in static)
+
+
+def split_inputs(x, argnums) -> tuple[np.ndarray, list[tuple[int, ...]] | None]:
+    """``(x as one float array, shapes of the parts or None)``: with a tuple ``argnums``,
+    ``x`` is a tuple of arrays (one per entry) flattened and concatenated in that order."""
+    if not isinstance(argnums, tuple | list):
+        return x, None
+    if not isinstance(x, tuple | list) or len(x) != len(argnums):
+        raise InputError(
+            f"asd: with argnums={tuple(argnums)!r}, pass x as a tuple of {len(argnums)} "
+            "arrays, one per differentiated argument, in argnums order"
+        )
+    parts = [np.asarray(p) for p in x]
+    for p in parts:
+        if p.dtype.kind not in "biuf":
+            raise InputError(f"asd: the input must be a real float array, got dtype {p.dtype}")
+    flat = np.concatenate([p.astype(np.float64).ravel() for p in parts])
+    return flat, [p.shape for p in parts]
 
 
 def trace(
@@ -650,7 +674,7 @@ def trace(
     mode: str = "global",
     args: tuple = (),
     *,
-    argnums: int = 0,
+    argnums: int | tuple[int, ...] = 0,
     static_argnums=(),
 ) -> Tape:
     """Run ``f`` once on a traced copy of ``x`` and return its tape.
@@ -662,11 +686,17 @@ def trace(
     baked into the tape. ``mode="global"`` forbids branching on traced values (the
     tape and its sparsity hold for every x and parameter value); ``mode="local"``
     allows it and records a guard for each branch.
+
+    With a tuple ``argnums=(i, j, ...)`` (JAX's convention), ``x`` is a tuple of arrays,
+    one per listed argument; the tape's input is their concatenation
+    ``np.concatenate([np.ravel(a) for a in x])``, so derivatives come as one block
+    matrix with the columns of each argument in ``argnums`` order.
     """
     if mode not in MODES:
         raise InputError(f"asd: mode must be 'global' or 'local', not {mode!r}")
     args = tuple(args)
     static = _argument_positions(argnums, len(args), static_argnums)
+    x, shapes = split_inputs(x, argnums)
     x = np.asarray(x)
     if x.dtype.kind not in "biuf":
         raise InputError(f"asd: the input must be a real float array, got dtype {x.dtype}")
@@ -684,7 +714,18 @@ def trace(
             leaves.append(TracedArray(rec, ids[at : at + size].reshape(shape), vals))
             at += size
         call = list(spec.rebuild(leaves))
-    call.insert(argnums, xt)
+    if shapes is None:
+        call.insert(argnums, xt)
+    else:
+        pieces, at = {}, 0
+        for pos, shape in zip(argnums, shapes):
+            size = math.prod(shape)
+            pieces[pos] = TracedArray(
+                rec, xt.ids[at : at + size].reshape(shape), x[at : at + size].reshape(shape).copy()
+            )
+            at += size
+        for pos in sorted(pieces):
+            call.insert(pos, pieces[pos])
     with _array_constructors_accept_tracers():
         y = f(*call)
         out = as_output(rec, y)
