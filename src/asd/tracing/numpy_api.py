@@ -21,6 +21,7 @@ from ..errors import (
 from .buffers import TraceableBuffer
 from .contractions import CONTRACTIONS, dot_nd, inner_nd, matmul_nd
 from .linalg import norm
+from .order import ORDER
 from .recorder import numpy_value
 from .reductions import (
     _accumulate_ufunc,
@@ -29,8 +30,10 @@ from .reductions import (
     _mean,
     _reduce_ufunc,
     _reducer,
+    _std,
     _sum,
     _sum_fn,
+    _var,
 )
 from .tracer import TracedArray, apply, find_recorder, lift, linear_combination
 
@@ -666,6 +669,8 @@ HANDLED = {
     # reductions
     np.sum: _sum_fn,
     np.mean: _mean,
+    np.var: _var,
+    np.std: _std,
     np.prod: _reducer("mul"),
     np.max: _reducer("maximum"),
     np.amax: _reducer("maximum"),
@@ -692,10 +697,6 @@ HANDLED = {
 }
 
 _HINTS = {
-    "sort": "Sorting reorders by value; there is no fixed sparsity pattern.",
-    "argsort": "Sorting reorders by value; there is no fixed sparsity pattern.",
-    "argmax": "argmax returns an index that depends on x; use np.max or np.where.",
-    "argmin": "argmin returns an index that depends on x; use np.min or np.where.",
     "solve": "Linear solves are not traceable yet.",
     "inv": "Matrix inverses are not traceable yet.",
     "det": "Determinants are not traceable yet.",
@@ -703,13 +704,18 @@ _HINTS = {
     "isclose": "Compare with np.abs(a - b) <= tol instead.",
     "erf": "Use an elementary-function expression.",
     "heaviside": "Use np.where(x > 0, 1.0, 0.0) (zero derivative).",
-    "median": "The median selects by sorting; there is no fixed pattern.",
+    "median": "Write it with np.sort: m = np.sort(x); (m[(n - 1) // 2] + m[n // 2]) / 2.",
+    "unique": (
+        "np.unique returns as many values as x has distinct ones, so the output shape "
+        "depends on x; use np.sort(x) (same shape) or compute unique values of constants."
+    ),
     "interp": "Interpolation is not traceable yet.",
     "nansum": "Use np.sum(np.where(np.isnan(x), 0.0, x)).",
 }
 
 
 HANDLED.update(CONTRACTIONS)
+HANDLED.update(ORDER)
 
 
 def dispatch_function(func, args, kwargs):

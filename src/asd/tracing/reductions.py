@@ -89,6 +89,22 @@ def _mean(x, axis=None, keepdims=False, **kw):
     return _sum(x, axis, keepdims, weight=1.0 / k)
 
 
+def _var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+    """``np.var``: the mean of squared deviations (``ddof`` as numpy)."""
+    _no_kw("np.var", {"out": out, **kw}, ("mean", "correction"))
+    x = lift(find_recorder([x]), x)
+    axes = _normalize_axes(axis, x.ndim)
+    k = int(np.prod([x.shape[i] for i in axes], dtype=np.int64))
+    dev = x - _mean(x, axis, keepdims=True)
+    if k - ddof <= 0:
+        warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
+    return _sum(dev * dev, axis, keepdims, weight=1.0 / (k - ddof) if k > ddof else np.nan)
+
+
+def _std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+    return np.sqrt(_var(x, axis, dtype, out, ddof, keepdims, **kw))
+
+
 def _no_kw(name, kw, allowed=()):
     bad = [k for k, v in kw.items() if v is not None and v is not np._NoValue and k not in allowed]
     if bad:

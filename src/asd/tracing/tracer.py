@@ -11,6 +11,7 @@ linear node per element.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import math
 import sys
@@ -124,8 +125,10 @@ class TracedArray:
 
     def __index__(self):
         raise TracerIndexError(
-            "asd: a traced value was used as an integer index. Indices must not depend "
-            "on x; compute them from constants, or select with np.where."
+            "asd: a traced value was used as a Python integer (an index into a list or a "
+            "constant array, range(), ...). Traced indices (np.argmax(x), ...) work on "
+            "traced arrays: x[i], np.take(x, i), np.take_along_axis(x, i, axis); for a "
+            "constant array c write np.take_along_axis(c, i, 0) or select with np.where."
         )
 
     def __complex__(self):
@@ -150,6 +153,10 @@ class TracedArray:
 
     # -- indexing (the sequence protocol lives on TracedNdArray) -----------------------
     def _index(self, key) -> TracedArray:
+        if self.rec.mode != "local" and _has_traced_integers(key):
+            from .order import traced_index  # selection by comparisons (global mode)
+
+            return traced_index(self, key)
         key = _static_key(self.rec, key)
         return TracedArray(self.rec, self.ids[key], self.val[key])
 
@@ -210,6 +217,36 @@ class TracedArray:
 
     def min(self, axis=None, **kw):
         return np.min(self, axis=axis, **kw)
+
+    def var(self, axis=None, **kw):
+        return np.var(self, axis=axis, **kw)
+
+    def std(self, axis=None, **kw):
+        return np.std(self, axis=axis, **kw)
+
+    def argmax(self, axis=None, **kw):
+        return np.argmax(self, axis=axis, **kw)
+
+    def argmin(self, axis=None, **kw):
+        return np.argmin(self, axis=axis, **kw)
+
+    def argsort(self, axis=-1, **kw):
+        return np.argsort(self, axis=axis, **kw)
+
+    def sort(self, axis=-1, **kw):  # in place, like numpy
+        self._assign(..., np.sort(self, axis=axis, **kw))
+
+    def searchsorted(self, v, side="left", sorter=None):
+        return np.searchsorted(self, v, side=side, sorter=sorter)
+
+    def nonzero(self):
+        return np.nonzero(self)
+
+    def trace(self, offset=0, axis1=0, axis2=1, **kw):
+        return np.trace(self, offset, axis1, axis2, **kw)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1):
+        return np.diagonal(self, offset, axis1, axis2)
 
     def any(self, axis=None, **kw):
         return np.any(self, axis=axis, **kw)
@@ -535,9 +572,14 @@ def _static_key(rec: Recorder, key):
             out.append(k)
             continue
         if k.val.dtype != np.bool_:
+            if rec.mode == "local":  # np.argmax(x) and friends: guarded, used as they are
+                rec.guard(k.ids, k.val, "traced integer index")
+                out.append(k.val.astype(np.int64))
+                continue
             raise TracerIndexError(
-                "asd: indexing with traced integers is not supported: an index must not "
-                "depend on x. Use constant integer arrays, or np.where for selection."
+                "asd: writing at a traced integer index (x[np.argmax(x)] = v) is not "
+                "supported in global mode: the written position would depend on x. Write "
+                "np.where(np.arange(n) == i, v, x) instead, or trace with sparsity='local'."
             )
         if rec.mode != "local":
             raise TracerIndexError(
@@ -548,6 +590,11 @@ def _static_key(rec: Recorder, key):
         rec.guard(k.ids, k.val, "boolean mask index")
         out.append(k.val.copy())
     return tuple(out) if isinstance(key, tuple) else out[0]
+
+
+def _has_traced_integers(key) -> bool:
+    parts = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(k, TracedArray) and k.val.dtype != np.bool_ for k in parts)
 
 
 def _is_array_like(y) -> bool:
@@ -612,7 +659,13 @@ def _array_constructors_accept_tracers():
         inner.__wrapped__ = orig
         return inner
 
+    from .order import builtin_wrappers
+
+    wrappers = builtin_wrappers()
+    saved_builtins = {name: getattr(builtins, name) for name in wrappers}
     with _PATCH_LOCK:
+        for name, fn in wrappers.items():
+            setattr(builtins, name, fn)
         np.asarray = wrap(originals["asarray"], False)
         np.array = wrap(originals["array"], True)
         for name in CONSTRUCTORS:
@@ -624,6 +677,8 @@ def _array_constructors_accept_tracers():
             _BUFFER_STATE.depth -= 1
             for name, fn in originals.items():
                 setattr(np, name, fn)
+            for name, fn in saved_builtins.items():
+                setattr(builtins, name, fn)
 
 
 def _argument_positions(argnums, n_args: int, static_argnums) -> frozenset[int]:
