@@ -12,7 +12,7 @@ class UnsupportedFunctionError(AsdError, TypeError):
 
     def __init__(self, name: str, hint: str = ""):
         msg = (
-            f"asd cannot trace numpy function '{name}' on a traced array. "
+            f"asd cannot trace the function '{name}' on a traced array. "
             + (hint + " " if hint else "")
             + "Rewrite that step with supported numpy operations (elementwise ufuncs, "
             "indexing, reshaping, sums, matmul with constant matrices, np.where, ...)."
@@ -97,8 +97,23 @@ def caller_name(frame) -> str:
     return f"{first} (called from {name(outer)})"
 
 
+#: formulas for library functions that convert their input (named in the error)
+LIBRARY_FORMULAS = {
+    "logsumexp": "for scipy.special.logsumexp(x): m = np.max(x); m + np.log(np.sum(np.exp(x - m)))",
+    "expm": "for scipy.linalg.expm: a truncated series or a Padé formula written with @",
+    "rosen": "for rosen: np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)",
+}
+
+
 def array_conversion_error(caller: str) -> TracerBufferError:
     """A traced array handed to numpy's array conversion outside asd's dispatch."""
+    known = [text for key, text in LIBRARY_FORMULAS.items() if key in caller]
+    if known:
+        return TracerBufferError(
+            f"asd: a traced array was converted to a plain numpy array by {caller}, which "
+            "asd cannot trace (the dependency on x would be lost). Write the formula with "
+            f"numpy operations on the traced array instead: {known[0]}."
+        )
     return TracerBufferError(
         f"asd: a traced array was converted to a plain numpy array by {caller}. "
         "That loses the dependency on x (numpy would hold one opaque object). This happens "

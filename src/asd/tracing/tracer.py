@@ -272,6 +272,11 @@ class TracedArray:
     def round(self, decimals=0):
         return np.round(self, decimals)
 
+    def __round__(self, ndigits=None):  # round(t): like np.round (zero derivative)
+        return np.round(self, ndigits or 0)
+
+    flat = property(lambda self: np.ravel(self))  # x.flat[i] reads and writes, contiguous x
+
     def conj(self):
         return self
 
