@@ -26,6 +26,7 @@ import functools
 import numpy as np
 
 from ..errors import TracerIndexError, UnsupportedFunctionError
+from .buffers import tracing
 from .reductions import _sum
 from .tracer import TracedArray, apply, find_recorder, lift
 
@@ -257,7 +258,7 @@ def _traced_items(args):
 
 def _builtin_extremum(orig, reduce):
     def inner(*args, **kwargs):
-        if kwargs.get("key") is None and args:
+        if tracing() and kwargs.get("key") is None and args:
             items = _traced_items(args)
             if items is not None:
                 kwargs.pop("key", None)
@@ -276,7 +277,7 @@ def _builtin_extremum(orig, reduce):
 
 def _builtin_sum(orig):
     def inner(iterable, /, start=0):
-        if isinstance(iterable, TracedArray) and iterable.ndim >= 1 and len(iterable):
+        if tracing() and isinstance(iterable, TracedArray) and iterable.ndim and len(iterable):
             total = np.sum(iterable, axis=0)
             return total if isinstance(start, int) and start == 0 else total + start
         return orig(iterable, start)
