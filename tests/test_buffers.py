@@ -190,3 +190,40 @@ def test_buffers_in_local_mode_with_branches():
     np.testing.assert_allclose(asd.evaluate(tape, x), f(x))
     J = asd.jacobian(f, x, sparsity="local")(x).toarray()
     np.testing.assert_allclose(J, np.diag([1.0, -2.0, 1.0]))
+
+
+def test_other_threads_get_plain_arrays_while_tracing():
+    import threading
+
+    seen = {}
+    go, done = threading.Event(), threading.Event()
+
+    def other():
+        go.wait(5)
+        seen["type"] = type(np.zeros(3))
+        seen["max"] = max([1.0, 4.0, 2.0])
+        done.set()
+
+    th = threading.Thread(target=other)
+    th.start()
+
+    def f(x):
+        go.set()
+        done.wait(5)
+        F = np.zeros(2)
+        F[0] = x[0]
+        return F
+
+    asd.trace(f, np.ones(2))
+    th.join()
+    assert seen == {"type": np.ndarray, "max": 4.0}
+
+
+def test_integer_buffer_with_traced_write_is_a_clear_error():
+    def f(x):
+        k = np.zeros(2, dtype=int)
+        k[0] = x[0]
+        return x
+
+    with pytest.raises(asd.TracerConversionError, match="np.zeros"):
+        asd.trace(f, np.ones(2))
