@@ -82,6 +82,12 @@ class AutoCOO(sp.coo_array):
     """
 
     def __array__(self, dtype=None, copy=None):
+        if dtype is not None and np.dtype(dtype) == object:
+            # an object array of matrices (scipy.sparse.vstack / block_array build one):
+            # the matrix is one element, not a dense block of numbers
+            out = np.empty((), dtype=object)
+            out[()] = self
+            return out
         if copy is False:
             raise ValueError("asd: a sparse matrix cannot be viewed as a dense array")
         check_dense_size(self.shape, self.nnz, "matrix (converted by numpy)")
