@@ -217,7 +217,9 @@ def hessian(
     """Prepared sparse Hessian of ``fun`` with respect to its argument ``argnums``;
     ``H(x)``, ``H(*fun_args)`` or, for vector ``fun``, ``H(x, v)`` returns the matrix.
     Float values among the other arguments are runtime parameters, as in
-    :func:`asd.jacobian`."""
+    :func:`asd.jacobian`. ``format`` as in :func:`asd.jacobian`: "auto" gives a dense
+    array up to n = 256 (what scipy's trust-region methods need), a sparse ``AutoCOO``
+    above."""
     return SparseHessian(
         fun,
         x0,

@@ -262,6 +262,9 @@ def jacobian(
     ``x0=None`` it prepares on the first call, so it can be passed straight to scipy:
     ``root(f, x0, jac=asd.jacobian(f))``,
     ``solve_ivp(rhs, span, y0, method="BDF", jac=asd.jacobian(rhs, argnums=1))``.
+    ``format``: "auto" (dense ndarray up to 65,536 entries, else an ``AutoCOO`` that
+    numpy densifies on request; see :mod:`asd.derivatives.output`), "csr", "csc",
+    "coo", "dense" or "banded" (LSODA's packed storage; ``J.bandwidth()``).
     """
     return SparseJacobian(
         fun,
