@@ -8,7 +8,8 @@ For N = 6 ... 192 (``--quick``: N <= 48), one row per N with
 - colours of a column colouring: asd per vertex order and the best of all orders,
   asdex's column colouring and scipy's ``group_columns``;
 - asd: detection from the function (trace + detect), colouring, prepared ``J.values(x)``
-  and one-off ``asd.jacobian(f, x)(x)`` (trace + detect + plan/colour + evaluate, CSR out);
+  and one-off ``asd.jacobian(f, x, format="csr")(x)`` (trace + detect + plan/colour +
+  evaluate, CSR out);
 - peers, each as a ratio peer / asd (above 1 favours asd):
   CasADi SX (``Function`` of ``jacobian`` through its buffer API: building it is the
   one-off, evaluating it the prepared time), asdex (its detection and colouring, and the
@@ -92,7 +93,7 @@ COLD = textwrap.dedent(
     t1 = time.perf_counter()
     b = Brusselator2D({N})
     x = b.initial_state()
-    J = asd.jacobian(b.f, x)
+    J = asd.jacobian(b.f, x, format="csr")
     M = J(x)
     t2 = time.perf_counter()
     print(t1 - t0, t2 - t1, M.nnz)
@@ -178,15 +179,15 @@ def asd_part(b: Brusselator2D, x: np.ndarray, row: dict) -> dict:
     t_det = best_of(lambda: asd.jacobian_sparsity(f, x), repeat=5)
     t_col = best_of(lambda: asd.color(P, "column", "natural"), repeat=5)
     t_col_all = best_of(lambda: asd.color(P, "column", list(ORDERS)), repeat=5)
-    J = asd.jacobian(f, x)
+    J = asd.jacobian(f, x, format="csr")
     vals = J.values(x)
     ref = J(x)
     assert rel_err(ref, b.jacobian(0.0, x)) <= 1e-12
     t_prep = best_of(lambda: J.values(x))
-    Jf = asd.jacobian(f, x, mode="forward")
+    Jf = asd.jacobian(f, x, mode="forward", format="csr")
     assert np.allclose(Jf.values(x), vals, rtol=1e-12, atol=1e-12 * abs(vals).max())
     t_prep_fwd = best_of(lambda: Jf.values(x))
-    t_oneoff = once_best(lambda: asd.jacobian(f, x)(x), repeat=5)
+    t_oneoff = once_best(lambda: asd.jacobian(f, x, format="csr")(x), repeat=5)
     row.update(
         {
             "asd mode": J.mode,
@@ -409,9 +410,9 @@ against asd's (asdex and jacfwd to 1e-10 relative; FD shows its truncation error
 - *asd detection*: `asd.jacobian_sparsity(f, x)` from the numpy function (trace + detect).
   *colouring*: `asd.color(P, "column", order)`, checker on; *best of all*: every order in
   `asd.coloring.ORDERS`, fewest colours kept. *prepared J*: `J.values(x)` of
-  `J = asd.jacobian(f, x)` (mode chosen by cost: `direct` accumulation, no colouring);
+  `J = asd.jacobian(f, x, format="csr")` (mode chosen by cost: `direct` accumulation, no colouring);
   *forward-coloured*: the same with `mode="forward"` (compressed JVPs, natural order).
-  *one-off*: `asd.jacobian(f, x)(x)` — trace, detect, plan, evaluate, CSR out.
+  *one-off*: `asd.jacobian(f, x, format="csr")(x)` — trace, detect, plan, evaluate, CSR out.
 - *CasADi SX*: `Function("J", [x], [jacobian(F, x)])` evaluated through its buffer API
   (no Python conversion); one-off = building the symbolic expression and the Function, plus
   one evaluation.

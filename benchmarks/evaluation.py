@@ -86,7 +86,7 @@ def jacobian_rows(sizes) -> list[dict]:
     for N in sizes:
         b = Brusselator2D(N)
         x = b.initial_state() + 0.1
-        J = asd.jacobian(b.f, x)
+        J = asd.jacobian(b.f, x, format="csr")
         ref = b.jacobian(0.0, x)
         assert abs(J(x) - ref).max() <= 1e-12 * abs(ref).max()
         pattern = b.jacobian_sparsity()
@@ -102,7 +102,7 @@ def jacobian_rows(sizes) -> list[dict]:
         t_prep, t_f = t["asd"], t["f"]
         one_off = interleaved_times(
             {
-                "asd": lambda b=b, x=x: asd.jacobian(b.f, x)(x),
+                "asd": lambda b=b, x=x: asd.jacobian(b.f, x, format="csr")(x),
                 "fd": lambda b=b, x=x, p=pattern: approx_derivative(
                     b.f, x, method="2-point", sparsity=p
                 ),
@@ -149,7 +149,7 @@ def hessian_rows(sizes) -> list[dict]:
     for kind, fun in (("extended", extended_rosenbrock), ("chained", chained_rosenbrock)):
         for n in sizes:
             x = np.random.default_rng(n).random(n)
-            H = asd.hessian(fun, x)
+            H = asd.hessian(fun, x, format="csr")
             ch = None
             if ca is not None:
                 t0 = time.perf_counter()
@@ -160,7 +160,9 @@ def hessian_rows(sizes) -> list[dict]:
                 prepared["casadi"] = lambda ch=ch, x=x: ch(x)
             t = interleaved_times(prepared)
             t_prep = t["asd"]
-            t_oneoff = best_time(lambda fun=fun, x=x: asd.hessian(fun, x)(x), repeat=3)
+            t_oneoff = best_time(
+                lambda fun=fun, x=x: asd.hessian(fun, x, format="csr")(x), repeat=3
+            )
             row = {
                 "function": f"{kind} Rosenbrock",
                 "n": n,
@@ -194,12 +196,12 @@ def thread_rows(quick: bool) -> list[dict]:
     cases = [
         (
             f"Brusselator J, N = {N}, forward colouring",
-            lambda: asd.jacobian(b.f, x, mode="forward"),
+            lambda: asd.jacobian(b.f, x, mode="forward", format="csr"),
             x,
         ),
         (
             f"chained Rosenbrock H, n = {n}, star colouring",
-            lambda: asd.hessian(chained_rosenbrock, xr, mode="colored"),
+            lambda: asd.hessian(chained_rosenbrock, xr, mode="colored", format="csr"),
             xr,
         ),
     ]
@@ -237,13 +239,17 @@ def caller_rows(quick: bool) -> list[dict]:
     rng = np.random.default_rng(n)
     pts_r = [rng.random(n) for _ in range(4)]
     cases = [
-        (f"Brusselator J, N = {N}, direct", asd.jacobian(b.f, pts[0]), pts),
+        (f"Brusselator J, N = {N}, direct", asd.jacobian(b.f, pts[0], format="csr"), pts),
         (
             f"Brusselator J, N = {N}, forward colouring",
-            asd.jacobian(b.f, pts[0], mode="forward"),
+            asd.jacobian(b.f, pts[0], mode="forward", format="csr"),
             pts,
         ),
-        (f"chained Rosenbrock H, n = {n}", asd.hessian(chained_rosenbrock, pts_r[0]), pts_r),
+        (
+            f"chained Rosenbrock H, n = {n}",
+            asd.hessian(chained_rosenbrock, pts_r[0], format="csr"),
+            pts_r,
+        ),
     ]
     rows = []
     calls = 8 if quick else 40

@@ -174,7 +174,7 @@ def case_row(name: str, repeat: int) -> dict:
 
     prepared = {}
     for mode in ("direct", "colored"):
-        H = asd.hessian(L, x0, mode=mode)
+        H = asd.hessian(L, x0, mode=mode, format="csr")
         lower = H.values(x0, triangle="lower")
         prepared[mode] = (H, lower)
         row[f"prepared_{mode}_ms"] = sig(
@@ -183,7 +183,9 @@ def case_row(name: str, repeat: int) -> dict:
         row[f"oneoff_{mode}_ms"] = sig(
             1e3
             * fastest(
-                lambda mode=mode: asd.hessian(L, x0, mode=mode).values(x0, triangle="lower"),
+                lambda mode=mode: asd.hessian(L, x0, mode=mode, format="csr").values(
+                    x0, triangle="lower"
+                ),
                 repeat,
             )
         )
@@ -192,7 +194,7 @@ def case_row(name: str, repeat: int) -> dict:
     A = lower_matrix(ld, rows, cols, n)
     scale = max(abs(A).max(), 1.0)
     assert abs(A - lower_matrix(lc, *Hc.structure("lower"), n)).max() <= RTOL * scale
-    row["auto_mode"] = asd.hessian(L, x0).mode
+    row["auto_mode"] = asd.hessian(L, x0, format="csr").mode
     for kind in ("prepared", "oneoff"):
         d, c = row[f"{kind}_direct_ms"], row[f"{kind}_colored_ms"]
         row[f"{kind}_ms"], row[f"{kind}_mode"] = (d, "direct") if d <= c else (c, "colored")

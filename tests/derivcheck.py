@@ -7,6 +7,12 @@ import numpy as np
 import asd
 from tests.reference import fd_hessian, fd_jacobian
 
+
+def dense(M) -> np.ndarray:
+    """A derivative result or pattern as a dense array (sparse or already dense)."""
+    return M.toarray() if hasattr(M, "toarray") else np.asarray(M)
+
+
 JAC_MODES = ("direct", "forward", "reverse")
 HESS_MODES = ("direct", "colored")
 
@@ -24,14 +30,14 @@ def check(f, x, jac_ref=None, hess_ref=None, hessian=True, local=True, atol=1e-6
 
     J_ref = np.asarray(jac_ref(x)) if jac_ref else fd_jacobian(flat, x.ravel().copy())
     J_ref = J_ref.reshape(y.size, x.size)
-    glob = asd.jacobian_sparsity(f, x).toarray()
+    glob = dense(asd.jacobian_sparsity(f, x))
     assert not (np.abs(J_ref) > 1e-7)[~glob].any(), "global Jacobian pattern misses an entry"
     if local:
-        loc = asd.jacobian_sparsity(f, x, mode="local").toarray()
+        loc = dense(asd.jacobian_sparsity(f, x, mode="local"))
         assert not (loc & ~glob).any(), "local pattern not inside the global one"
         assert not (np.abs(J_ref) > 1e-7)[~loc].any(), "local Jacobian pattern misses an entry"
     for mode in JAC_MODES:
-        J = asd.jacobian(f, x, mode=mode)(x).toarray()
+        J = dense(asd.jacobian(f, x, mode=mode)(x))
         np.testing.assert_allclose(J, J_ref, atol=atol, rtol=rtol, err_msg=mode)
     if not hessian:
         return
@@ -43,16 +49,16 @@ def check(f, x, jac_ref=None, hess_ref=None, hessian=True, local=True, atol=1e-6
     H_ref = hess_ref(x, w) if hess_ref else fd_hessian(lambda z: float(g(z)), x.ravel().copy())
     H_ref = np.asarray(H_ref).reshape(x.size, x.size)
     scale = max(1.0, np.abs(H_ref).max()) if hess_ref is None else 1.0
-    hglob = asd.hessian_sparsity(g, x).toarray()
+    hglob = dense(asd.hessian_sparsity(g, x))
     big = np.abs(H_ref) > 1e-5 * scale
     assert not big[~hglob].any(), "global Hessian pattern misses an entry"
     if local:
-        hloc = asd.hessian_sparsity(g, x, mode="local").toarray()
+        hloc = dense(asd.hessian_sparsity(g, x, mode="local"))
         assert not (hloc & ~hglob).any()
         assert not big[~hloc].any(), "local Hessian pattern misses an entry"
     tol, rt = (1e-4 * scale, 1e-4) if hess_ref is None else (atol, rtol)
     for mode in HESS_MODES:
-        H = asd.hessian(g, x, mode=mode)(x).toarray()
+        H = dense(asd.hessian(g, x, mode=mode)(x))
         np.testing.assert_allclose(H, H_ref, atol=tol, rtol=rt, err_msg=mode)
 
 

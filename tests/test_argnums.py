@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import asd
+from tests.derivcheck import dense
 
 jax.config.update("jax_enable_x64", True)
 
@@ -42,7 +43,7 @@ def test_jacobian_blocks_against_jax(argnums, mode):
         blocks = J.blocks(M)
         assert len(blocks) == len(argnums)
         for blk, r in zip(blocks, ref):
-            np.testing.assert_allclose(blk.toarray(), np.asarray(r).reshape(blk.shape), atol=1e-12)
+            np.testing.assert_allclose(dense(blk), np.asarray(r).reshape(blk.shape), atol=1e-12)
         cols = sum(np.size(args[k]) for k in argnums)
         assert M.shape == (5, cols)
 
@@ -50,8 +51,8 @@ def test_jacobian_blocks_against_jax(argnums, mode):
 def test_jacobian_sparsity_global_contains_local_contains_true():
     args = point()
     x, t, y, p = args
-    glob = asd.jacobian_sparsity(f, (x, y), args=(t, p), argnums=(0, 2)).toarray()
-    loc = asd.jacobian_sparsity(f, (x, y), "local", args=(t, p), argnums=(0, 2)).toarray()
+    glob = dense(asd.jacobian_sparsity(f, (x, y), args=(t, p), argnums=(0, 2)))
+    loc = dense(asd.jacobian_sparsity(f, (x, y), "local", args=(t, p), argnums=(0, 2)))
     ref = jax.jacobian(fj, argnums=(0, 2))(*[jnp.asarray(a) for a in args])
     true = np.hstack([np.asarray(r).reshape(5, -1) for r in ref]) != 0
     assert not (loc & ~glob).any() and not (true & ~loc).any()
@@ -68,7 +69,7 @@ def test_hessian_blocks_against_jax(mode):
     H = asd.hessian(g, argnums=(0, 2), mode=mode)
     for _ in range(3):
         args = point()
-        M = H(*args).toarray()
+        M = dense(H(*args))
         ref = jax.hessian(gj, argnums=(0, 2))(*[jnp.asarray(a) for a in args])
         blocks = H.blocks(M)
         for i in range(2):
@@ -84,7 +85,7 @@ def test_weighted_hessian_with_a_tuple():
     args = point()
     v = RNG.standard_normal(5)
     x, t, y, p = args
-    M = H((x, y), v, t, p).toarray()
+    M = dense(H((x, y), v, t, p))
     ref = jax.hessian(lambda a, b: jnp.dot(jnp.asarray(v), fj(a, t, b, p)), argnums=(0, 1))(
         jnp.asarray(x), jnp.asarray(y)
     )

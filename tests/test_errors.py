@@ -110,12 +110,12 @@ def test_work_arrays_too_large_raise_before_allocating(monkeypatch):
         return x * x[0]
 
     with pytest.raises(asd.WorkTooLargeError, match="mode='auto'"):
-        asd.jacobian(f, x, mode="reverse")
-    J = asd.jacobian(f, x)  # auto: direct accumulation, a few entries per row
+        asd.jacobian(f, x, mode="reverse", format="csr")
+    J = asd.jacobian(f, x, format="csr")  # auto: direct accumulation, a few entries per row
     assert J.mode == "direct" and J.nnz == 2 * n - 1
 
 
 def test_memory_limit_setting_is_checked(monkeypatch):
     monkeypatch.setenv("ASD_MEMORY_LIMIT", "lots")
     with pytest.raises(asd.InputError, match="ASD_MEMORY_LIMIT"):
-        asd.jacobian(lambda x: x * x[0], np.ones(5), mode="forward")
+        asd.jacobian(lambda x: x * x[0], np.ones(5), mode="forward", format="csr")

@@ -42,7 +42,7 @@ def test_formats(fmt):
 def test_scalar_hessian_modes(fun, mode):
     rng = np.random.default_rng(0)
     x = rng.random(7) + 0.1
-    H = asd.hessian(fun, x, mode=mode)
+    H = asd.hessian(fun, x, mode=mode, format="csr")
     for point in (x, rng.random(7) + 0.1):
         ref = fd_hessian(fun, point)
         assert np.allclose(H(point).toarray(), ref, atol=1e-5 * max(1, np.abs(ref).max()))
@@ -55,7 +55,7 @@ def test_weighted_hessian_and_triangles(mode):
     rng = np.random.default_rng(1)
     x = rng.random(6)
     v = rng.standard_normal(6 - 1 + 6 + 1)
-    H = asd.hessian(vector, x, mode=mode)
+    H = asd.hessian(vector, x, mode=mode, format="csr")
     ref = fd_hessian(lambda z: v @ vector(z), x)
     full = H(x, v).toarray()
     assert np.allclose(full, ref, atol=1e-5 * np.abs(ref).max())
@@ -71,7 +71,9 @@ def test_weighted_hessian_and_triangles(mode):
 
 def test_direct_is_chosen_for_sum_of_terms():
     x = np.random.default_rng(2).random(2000)
-    H = asd.hessian(lambda x: np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2), x)
+    H = asd.hessian(
+        lambda x: np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2), x, format="csr"
+    )
     assert H.mode == "direct"
     assert H.ncolors == 3
 
@@ -84,7 +86,7 @@ def test_hessian_and_gradient_pickle_without_the_function(mode):
         return np.sum(np.sin(x[1:] * x[:-1]))
 
     x = np.random.default_rng(3).random(6)
-    H = asd.hessian(f, x, mode=mode)
+    H = asd.hessian(f, x, mode=mode, format="csr")
     H2 = pickle.loads(pickle.dumps(H))
     assert H2._fun is None
     assert np.array_equal(H2(x).toarray(), H(x).toarray())
@@ -100,7 +102,7 @@ def test_local_hessian_raises_where_its_pattern_breaks(mode):
     def f(x):
         return np.sum(np.maximum(x, 0.0) ** 3)
 
-    H = asd.hessian(f, sparsity="local", mode=mode)
+    H = asd.hessian(f, sparsity="local", mode=mode, format="csr")
     np.testing.assert_array_equal(H(np.array([-1.0, -1.0, 1.0])).toarray().diagonal(), [0, 0, 6])
     np.testing.assert_array_equal(H(np.array([-2.0, -3.0, 2.0])).toarray().diagonal(), [0, 0, 12])
     with pytest.raises(asd.BranchChangedError, match="sparsity='local'"):

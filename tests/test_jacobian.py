@@ -29,7 +29,7 @@ MODES = ["direct", "forward", "reverse", "bidirectional", "auto"]
 def test_values_match_dense_reference(mode):
     rng = np.random.default_rng(0)
     x = rng.random(9)
-    J = asd.jacobian(mixed, mode=mode)
+    J = asd.jacobian(mixed, mode=mode, format="csr")
     M = J(x)
     assert sp.issparse(M)
     assert np.allclose(M.toarray(), fd_jacobian(mixed, x), atol=1e-7)
@@ -62,7 +62,7 @@ def test_linear_node_scaled_by_zero(mode):
     assert np.allclose(
         asd.evaluation.sweeps.node_values(tape, x)[tape.outputs], zero_scaled_sums(x)
     )
-    J = asd.jacobian(zero_scaled_sums, x, mode=mode)
+    J = asd.jacobian(zero_scaled_sums, x, mode=mode, format="csr")
     assert np.allclose(J(x).toarray(), fd_jacobian(zero_scaled_sums, x), atol=1e-7)
     assert J.nnz == 6  # row 1's sum is scaled by 0: no entries
 
@@ -70,7 +70,7 @@ def test_linear_node_scaled_by_zero(mode):
 def test_brusselator_direct_is_exact_and_chosen():
     b = Brusselator2D(16)
     x = np.random.default_rng(2).random(b.n)
-    J = asd.jacobian(b.f, x)
+    J = asd.jacobian(b.f, x, format="csr")
     assert J.mode == "direct"
     assert J.nnz == 12 * 16 * 16
     A = b.jacobian(0.0, x)
@@ -95,10 +95,10 @@ def test_self_products_are_squares(mode):
     is_mul = tape.op == OPCODE["mul"]
     assert not (is_mul & (tape.a == tape.b)).any()
     assert (tape.op == OPCODE["square"]).sum() == 2 * (x.size - 1)
-    J = asd.jacobian(self_products, x, mode=mode)
+    J = asd.jacobian(self_products, x, mode=mode, format="csr")
     assert np.allclose(J(x).toarray(), fd_jacobian(self_products, x), atol=1e-7)
     w = np.random.default_rng(7).standard_normal(2 * (x.size - 1))
-    H = asd.hessian(self_products, x)
+    H = asd.hessian(self_products, x, format="csr")
     u, v = x[:-1], x[1:]
     ref = np.zeros((x.size, x.size))
     n = x.size - 1
@@ -123,7 +123,7 @@ def test_direct_values_are_new_arrays(f, n, fresh):
     buffer and copied out) return independent, exact arrays call after call."""
     rng = np.random.default_rng(5)
     x1, x2 = rng.random(n), rng.random(n)
-    J = asd.jacobian(f, x1, mode="direct")
+    J = asd.jacobian(f, x1, mode="direct", format="csr")
     assert J._direct._fresh is fresh
     v1 = J.values(x1)
     v1_copy = v1.copy()
@@ -140,21 +140,21 @@ def test_bidirectional_mode_wins_on_dense_row_and_column():
     direct accumulation is not available (a given pattern)."""
     n = 200
     x = np.random.default_rng(7).random(n)
-    pattern = asd.jacobian(mixed, x).pattern
-    one_sided = asd.jacobian(mixed, x, sparsity=pattern, mode="forward")
+    pattern = asd.jacobian(mixed, x, format="csr").pattern
+    one_sided = asd.jacobian(mixed, x, sparsity=pattern, mode="forward", format="csr")
     assert one_sided.ncolors >= n - 1
-    J = asd.jacobian(mixed, x, sparsity=pattern)
+    J = asd.jacobian(mixed, x, sparsity=pattern, format="csr")
     assert J.mode == "bidirectional"
     assert J.coloring.nforward + J.coloring.nreverse == J.ncolors <= 6
     assert J.costs["bidirectional"] < min(J.costs["forward"], J.costs["reverse"])
-    ref = asd.jacobian(mixed, x, mode="direct")
+    ref = asd.jacobian(mixed, x, mode="direct", format="csr")
     for y in (x, np.random.default_rng(8).random(n)):
         assert np.allclose(J(y).toarray(), ref(y).toarray(), rtol=1e-13, atol=1e-13)
 
 
 def test_pickle_without_the_function():
     x = np.random.default_rng(3).random(6)
-    J = asd.jacobian(mixed, x)
+    J = asd.jacobian(mixed, x, format="csr")
     J2 = pickle.loads(pickle.dumps(J))
     assert J2._fun is None
     assert np.array_equal(J2.values(x), J.values(x))
@@ -165,7 +165,7 @@ def test_local_sparsity_is_checked_at_every_call():
         return np.maximum(x[:2], x[2:])
 
     x0 = np.array([1.0, 0.0, 0.0, 2.0])
-    J = asd.jacobian(f, x0, sparsity="local")
+    J = asd.jacobian(f, x0, sparsity="local", format="csr")
     assert J.nnz == 2
     assert np.allclose(J(x0 + 0.1).toarray(), [[1, 0, 0, 0], [0, 0, 0, 1]])
     with pytest.raises(asd.BranchChangedError, match="local"):
@@ -175,7 +175,7 @@ def test_local_sparsity_is_checked_at_every_call():
 def test_user_pattern_must_contain_the_detected_one():
     x = np.random.default_rng(4).random(4)
     full = sp.csr_array(np.ones((5, 4), bool))
-    J = asd.jacobian(mixed, x, sparsity=full, mode="forward")
+    J = asd.jacobian(mixed, x, sparsity=full, mode="forward", format="csr")
     assert J.nnz == 20
     assert np.allclose(J(x).toarray(), fd_jacobian(mixed, x), atol=1e-7)
     with pytest.raises(asd.InputError, match="misses"):
@@ -183,13 +183,13 @@ def test_user_pattern_must_contain_the_detected_one():
 
 
 def test_bad_input():
-    J = asd.jacobian(mixed, np.ones(4))
+    J = asd.jacobian(mixed, np.ones(4), format="csr")
     with pytest.raises(asd.InputError, match="shape"):
         J(np.ones(5))
     with pytest.raises(asd.InputError, match="non-finite"):
         J(np.array([1.0, np.nan, 0.0, 1.0]))
     with pytest.raises(asd.InputError, match="mode"):
-        asd.jacobian(mixed, mode="sideways")
+        asd.jacobian(mixed, mode="sideways", format="csr")
 
 
 def test_gradient():

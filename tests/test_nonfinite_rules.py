@@ -15,10 +15,10 @@ HESS_MODES = ("direct", "colored")
 def _check(f, x, J_ref, H_ref, w):
     """Jacobian ``J_ref`` and weighted Hessian ``H_ref = Σ wᵢ ∇²fᵢ`` in every mode."""
     for mode in JAC_MODES:
-        J = asd.jacobian(f, x, mode=mode)(x).toarray()
+        J = asd.jacobian(f, x, mode=mode, format="csr")(x).toarray()
         np.testing.assert_allclose(J, J_ref, rtol=1e-12, atol=1e-12, err_msg=mode)
     for mode in HESS_MODES:
-        H = asd.hessian(f, x, mode=mode, weighted=True)(x, w).toarray()
+        H = asd.hessian(f, x, mode=mode, weighted=True, format="csr")(x, w).toarray()
         np.testing.assert_allclose(H, H_ref, rtol=1e-12, atol=1e-12, err_msg=mode)
     tape = asd.trace(f, x)
     n = x.size
@@ -118,10 +118,10 @@ def test_chain_rule_zero_wins_between_nodes():
     J_ref = np.array([[2.0, np.inf]])
     H_ref = np.array([[2.0, np.inf], [np.inf, -np.inf]])
     for mode in JAC_MODES:
-        J = asd.jacobian(f, x, mode=mode)(x).toarray()
+        J = asd.jacobian(f, x, mode=mode, format="csr")(x).toarray()
         np.testing.assert_array_equal(J, J_ref, err_msg=mode)
     for mode in HESS_MODES:
-        H = asd.hessian(f, x, mode=mode, weighted=True)(x, np.ones(1)).toarray()
+        H = asd.hessian(f, x, mode=mode, weighted=True, format="csr")(x, np.ones(1)).toarray()
         np.testing.assert_array_equal(H, H_ref, err_msg=mode)
 
 
@@ -133,5 +133,5 @@ def test_inactive_branch_of_a_kink_in_every_mode(mode):
         return np.sqrt(np.where(x > 1.5, x, 0.0))
 
     x = np.array([1.0, 2.0, 3.0])
-    J = asd.jacobian(f, x, mode=mode)(x).toarray()
+    J = asd.jacobian(f, x, mode=mode, format="csr")(x).toarray()
     np.testing.assert_allclose(np.diag(J), [0.0, 0.5 / np.sqrt(2), 0.5 / np.sqrt(3)], rtol=1e-15)

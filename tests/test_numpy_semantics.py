@@ -21,7 +21,7 @@ def _check_jacobian(f, x, atol=1e-6):
     pattern = asd.jacobian_sparsity(f, x).toarray()
     assert not (np.abs(ref) > 1e-8)[~pattern].any()
     for mode in JAC_MODES:
-        J = asd.jacobian(f, x, mode=mode)(x).toarray()
+        J = asd.jacobian(f, x, mode=mode, format="csr")(x).toarray()
         np.testing.assert_allclose(J, ref, atol=atol, rtol=1e-6, err_msg=mode)
 
 
@@ -214,9 +214,9 @@ def test_bool_arithmetic_is_logical():
 def test_complex_input_is_rejected():
     z = X6 + 1j
     for call in (
-        lambda: asd.jacobian(lambda x: x**2)(z),
-        lambda: asd.jacobian(lambda x: x**2, z),
-        lambda: asd.hessian(lambda x: np.sum(x**2))(z),
+        lambda: asd.jacobian(lambda x: x**2, format="csr")(z),
+        lambda: asd.jacobian(lambda x: x**2, z, format="csr"),
+        lambda: asd.hessian(lambda x: np.sum(x**2), format="csr")(z),
         lambda: asd.gradient(lambda x: np.sum(x**2))(z),
         lambda: asd.trace(lambda x: x**2, z),
         lambda: asd.evaluate(asd.trace(lambda x: x**2, X6), z),
@@ -297,7 +297,7 @@ def test_derivatives_of_functions_with_zero_outputs():
     assert JV.shape == (0, 5)
     assert asd.hvp(tape, X6, np.zeros(0), np.eye(5)).shape == (5, 5)
     for mode in JAC_MODES:
-        assert asd.jacobian(lambda x: x[:0] * 2.0, mode=mode)(X6).shape == (0, 5)
+        assert asd.jacobian(lambda x: x[:0] * 2.0, mode=mode, format="csr")(X6).shape == (0, 5)
 
 
 def test_derivatives_with_zero_inputs():
@@ -310,8 +310,8 @@ def test_derivatives_with_zero_inputs():
     y, G = asd.vjp(tape, x, np.ones(2))
     assert G.shape == (0,)
     assert asd.hvp(tape, x, np.ones(2), np.zeros((0, 2))).shape == (0, 2)
-    assert asd.jacobian(lambda x: x * 2.0)(x).shape == (0, 0)
-    assert asd.hessian(lambda x: np.sum(x**2))(x).shape == (0, 0)
+    assert asd.jacobian(lambda x: x * 2.0, format="csr")(x).shape == (0, 0)
+    assert asd.hessian(lambda x: np.sum(x**2), format="csr")(x).shape == (0, 0)
     assert asd.gradient(lambda x: np.sum(x**2))(x).shape == (0,)
 
 
@@ -333,7 +333,7 @@ def test_returning_a_non_array_names_what_was_returned(f, what):
     with pytest.raises(asd.InputError, match=f"returned (a )?{what}.*return"):
         asd.trace(f, X6)
     with pytest.raises(asd.InputError, match="must return an array|one array"):
-        asd.jacobian(f)(X6)
+        asd.jacobian(f, format="csr")(X6)
     # lists and tuples of arrays and numbers are still stacked
     got = asd.evaluate(asd.trace(lambda x: (x[0] * 2, x[1], 3.0), X6), X6)
     np.testing.assert_allclose(got, [1.0, 1.5, 3.0])
@@ -345,7 +345,7 @@ def test_library_functions_that_convert_to_numpy_give_an_asd_error():
     import scipy.special
 
     with pytest.raises(asd.TracerBufferError, match=r"rosen.*np\.sum\(100"):
-        asd.jacobian(scipy.optimize.rosen)(X6)
+        asd.jacobian(scipy.optimize.rosen, format="csr")(X6)
     with pytest.raises(asd.TracerBufferError, match="polygamma.*numpy operations"):
         asd.trace(lambda x: scipy.special.polygamma(1, x), X6)
     with pytest.raises(asd.UnsupportedFunctionError, match="expm.*numpy operations"):
@@ -367,7 +367,7 @@ def test_numpy_function_imported_before_tracing_gives_an_asd_error():
     A = sp.random_array((3, 5), density=0.5, rng=np.random.default_rng(0)).tocsr()
     for g in (lambda x: A @ x, lambda x: A.dot(x), lambda x: sp.csr_matrix(A) @ x):
         np.testing.assert_allclose(asd.evaluate(asd.trace(g, X6), X6), A @ X6)
-        np.testing.assert_allclose(asd.jacobian(g)(X6).toarray(), A.toarray())
+        np.testing.assert_allclose(asd.jacobian(g, format="csr")(X6).toarray(), A.toarray())
 
 
 def test_matrix_norm_hessians_match_finite_differences():
@@ -383,5 +383,5 @@ def test_matrix_norm_hessians_match_finite_differences():
 
     ref = fd_hessian(f, x)
     for mode in ("direct", "colored"):
-        H = asd.hessian(f, x, mode=mode)(x).toarray()
+        H = asd.hessian(f, x, mode=mode, format="csr")(x).toarray()
         np.testing.assert_allclose(H, ref, atol=1e-5, rtol=1e-5, err_msg=mode)

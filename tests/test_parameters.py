@@ -32,14 +32,14 @@ P2 = np.array([-3.0, 0.25, 7.0])
 
 @pytest.mark.parametrize("mode", ["direct", "forward", "reverse"])
 def test_jacobian_at_new_parameters(mode):
-    J = asd.jacobian(f, mode=mode)
+    J = asd.jacobian(f, mode=mode, format="csr")
     np.testing.assert_allclose(J(X, P1).toarray(), jac_f(X, P1), rtol=1e-14)
     np.testing.assert_allclose(J(X, P2).toarray(), jac_f(X, P2), rtol=1e-14)
     np.testing.assert_allclose(J(X, P1).toarray(), jac_f(X, P1), rtol=1e-14)
 
 
 def test_x_alone_uses_the_construction_arguments():
-    J = asd.jacobian(f, args=(P2,))
+    J = asd.jacobian(f, args=(P2,), format="csr")
     np.testing.assert_allclose(J(X).toarray(), jac_f(X, P2), rtol=1e-14)
     np.testing.assert_allclose(J(X, P1).toarray(), jac_f(X, P1), rtol=1e-14)
 
@@ -50,7 +50,7 @@ def test_global_pattern_holds_for_every_parameter_value():
     def g(x, p):
         return p * x + p[::-1] * x[0] ** 2
 
-    J = asd.jacobian(g, X[:3], args=(np.zeros(3),))
+    J = asd.jacobian(g, X[:3], args=(np.zeros(3),), format="csr")
     P = np.array([1.0, 2.0, 3.0])
     dense = np.diag(P) + np.outer(P[::-1] * 2 * X[0], [1, 0, 0])
     np.testing.assert_allclose(J(X[:3], P).toarray(), dense, rtol=1e-14)
@@ -61,7 +61,7 @@ def test_local_pattern_checks_the_parameters():
     def g(x, p):
         return p * x
 
-    J = asd.jacobian(g, sparsity="local", args=(np.array([0.0, 1.0, 1.0]),))
+    J = asd.jacobian(g, sparsity="local", args=(np.array([0.0, 1.0, 1.0]),), format="csr")
     J(X[:3])
     assert J.nnz == 2
     with pytest.raises(asd.BranchChangedError):
@@ -103,7 +103,7 @@ def test_hessian_and_gradient_with_parameters():
         return a * np.sum(x**3) + np.sum(b * x[1:] * x[:-1])
 
     b1, b2 = np.ones(5), np.arange(5.0)
-    H = asd.hessian(obj)
+    H = asd.hessian(obj, format="csr")
     g = asd.gradient(obj)
     for a, b in ((2.0, b1), (-1.0, b2)):
         ref = np.diag(6 * a * X) + np.diag(b, 1) + np.diag(b, -1)
@@ -113,7 +113,7 @@ def test_hessian_and_gradient_with_parameters():
 
 
 def test_weighted_hessian_with_parameters():
-    H = asd.hessian(f)
+    H = asd.hessian(f, format="csr")
     v = np.linspace(1, 2, 5)
     for p in (P1, P2):
         ref = np.diag(np.concatenate([np.sin(X[:-1]) * p[1] * v, [0]]))
@@ -125,7 +125,7 @@ def test_argnums_of_a_middle_argument():
     def h(a, x, c):
         return a * x**2 + c
 
-    J = asd.jacobian(h, argnums=1)
+    J = asd.jacobian(h, argnums=1, format="csr")
     np.testing.assert_allclose(J(3.0, X, 1.0).toarray(), np.diag(6 * X), rtol=1e-14)
     np.testing.assert_allclose(J(-1.0, X, 5.0).toarray(), np.diag(-2 * X), rtol=1e-14)
 
@@ -139,7 +139,7 @@ def test_parameter_containers_and_static_values():
 
     prm = Params(2.0, None)
     opts = {"shift": [np.array([1.0])], "power": 3}
-    J = asd.jacobian(g)
+    J = asd.jacobian(g, format="csr")
     np.testing.assert_allclose(J(X, prm, opts, 4).toarray(), 6 * np.eye(4, 6), rtol=1e-14)
     prm2 = Params(-1.0, None)
     np.testing.assert_allclose(J(X, prm2, opts, 4).toarray(), -3 * np.eye(4, 6), rtol=1e-14)
@@ -156,8 +156,8 @@ def test_branch_on_a_parameter_needs_it_static():
         return x * 2 if t > 1 else x * 3
 
     with pytest.raises(asd.TracerBoolError):
-        asd.jacobian(g, X, args=(2.0,))
-    J = asd.jacobian(g, static_argnums=1)
+        asd.jacobian(g, X, args=(2.0,), format="csr")
+    J = asd.jacobian(g, static_argnums=1, format="csr")
     np.testing.assert_allclose(J(X, 2.0).toarray(), 2 * np.eye(6))
     with pytest.raises(asd.InputError, match="static"):
         J(X, 0.5)
@@ -175,8 +175,8 @@ def test_tape_functions_take_the_arguments():
 
 
 def test_pickled_derivatives_keep_their_parameters():
-    J = asd.jacobian(f, X, args=(P1,))
-    H = asd.hessian(f, X, args=(P1,))
+    J = asd.jacobian(f, X, args=(P1,), format="csr")
+    H = asd.hessian(f, X, args=(P1,), format="csr")
     J2, H2 = pickle.loads(pickle.dumps((J, H)))
     v = np.ones(5)
     assert np.array_equal(J2.values(X, P2), J.values(X, P2))
@@ -186,10 +186,10 @@ def test_pickled_derivatives_keep_their_parameters():
 
 def test_argument_errors():
     with pytest.raises(asd.InputError, match="argnums"):
-        asd.jacobian(f, argnums=2)(X, P1)
+        asd.jacobian(f, argnums=2, format="csr")(X, P1)
     with pytest.raises(asd.InputError, match="argnums"):
-        asd.jacobian(f, X, argnums="1")
-    J = asd.jacobian(f, X, args=(P1,))
+        asd.jacobian(f, X, argnums="1", format="csr")
+    J = asd.jacobian(f, X, args=(P1,), format="csr")
     with pytest.raises(asd.InputError, match="argument"):
         J(X, P1, P1)
     with pytest.raises(asd.InputError, match="non-finite"):

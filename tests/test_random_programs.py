@@ -249,8 +249,12 @@ def check_program(f, shape, rng, what, *, local_only=False, points=POINTS, at=()
         Pg, Hg = jacobian_pattern(tape), hessian_pattern(tape)
         assert Pg.shape == (m, x0.size) and Hg.shape == (x0.size, x0.size), what
         check_values(tape, f, x0, what + " (traced point)")
-        direct = asd.jacobian(f, x0, mode="direct")  # direct accumulation, a third engine
-        bidi = asd.jacobian(f, x0, sparsity=Pg, mode="bidirectional")  # both seed kinds
+        direct = asd.jacobian(
+            f, x0, mode="direct", format="csr"
+        )  # direct accumulation, a third engine
+        bidi = asd.jacobian(
+            f, x0, sparsity=Pg, mode="bidirectional", format="csr"
+        )  # both seed kinds
 
     previous = None
     for k, ref in enumerate(refs):

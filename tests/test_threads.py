@@ -50,7 +50,7 @@ def hammer(call, xs, reference, rounds: int = 6) -> int:
 
 @pytest.mark.parametrize("mode", ["direct", "forward", "reverse", "bidirectional"])
 def test_jacobian_from_eight_threads(mode):
-    J = asd.jacobian(chained, mode=mode)
+    J = asd.jacobian(chained, mode=mode, format="csr")
     xs = points()
     reference = [J.values(x) for x in xs]
     assert hammer(J.values, xs, reference) == 0
@@ -58,7 +58,7 @@ def test_jacobian_from_eight_threads(mode):
 
 @pytest.mark.parametrize("mode", ["direct", "colored"])
 def test_hessian_from_eight_threads(mode):
-    H = asd.hessian(scalar, mode=mode)
+    H = asd.hessian(scalar, mode=mode, format="csr")
     xs = points()
     reference = [H.values(x) for x in xs]
     assert hammer(H.values, xs, reference) == 0
@@ -97,7 +97,7 @@ def test_first_calls_race_to_prepare():
         calls.append(1)
         return chained(x)
 
-    J = asd.jacobian(counted)
+    J = asd.jacobian(counted, format="csr")
     xs = points(k=THREADS)
     start = threading.Barrier(THREADS)
 
@@ -115,12 +115,12 @@ def test_first_calls_race_to_prepare():
 @pytest.mark.parametrize("mode", ["direct", "forward", "reverse"])
 def test_returned_arrays_belong_to_the_caller(mode):
     xs = points(k=2, n=50)
-    J = asd.jacobian(chained, mode=mode)
+    J = asd.jacobian(chained, mode=mode, format="csr")
     first = J.values(xs[0])
     kept = first.copy()
     J.values(xs[1])
     assert np.array_equal(first, kept)
-    H = asd.hessian(scalar)
+    H = asd.hessian(scalar, format="csr")
     h0 = H.values(xs[0])
     kept = h0.copy()
     H.values(xs[1])

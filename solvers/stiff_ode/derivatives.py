@@ -21,11 +21,11 @@ def prepare_jacobian(f: Callable, y0: np.ndarray, mode: str = "auto") -> asd.Spa
     colouring engine (``asd.coloring``) is not installed: direct accumulation needs no
     colouring and gives the same exact matrix."""
     try:
-        return asd.jacobian(f, y0, mode=mode)
+        return asd.jacobian(f, y0, mode=mode, format="csr")
     except ModuleNotFoundError as exc:
         if mode != "auto" or "asd.coloring" not in str(exc):
             raise
-        return asd.jacobian(f, y0, mode="direct")
+        return asd.jacobian(f, y0, mode="direct", format="csr")
 
 
 class AsdDerivatives:

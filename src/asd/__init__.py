@@ -4,12 +4,24 @@ Trace a plain numpy function once, detect the sparsity of its Jacobian or Hessia
 colour it, and evaluate exact sparse derivatives with compressed Numba sweeps.
 """
 
-from .derivatives import Gradient, SparseHessian, SparseJacobian, gradient, hessian, jacobian
+from .derivatives import (
+    AutoCOO,
+    Gradient,
+    HessianVectorProduct,
+    SparseHessian,
+    SparseJacobian,
+    gradient,
+    hessian,
+    hessp,
+    jacobian,
+)
 from .detection import hessian_sparsity, jacobian_sparsity
 from .errors import (
     AsdError,
     BranchChangedError,
+    DenseTooLargeError,
     InputError,
+    NotPreparedError,
     TracerBoolError,
     TracerBufferError,
     TracerConversionError,
@@ -40,6 +52,11 @@ def __getattr__(name: str):
 
 __all__ = [
     "NLP",
+    "AutoCOO",
+    "DenseTooLargeError",
+    "HessianVectorProduct",
+    "NotPreparedError",
+    "hessp",
     "AsdError",
     "CallbackError",
     "ColoringError",

@@ -138,6 +138,14 @@ class InputError(AsdError, ValueError):
     """Bad input: wrong shape, NaN, wrong type."""
 
 
+class DenseTooLargeError(AsdError, MemoryError):
+    """A dense Jacobian or Hessian was asked for that would be too large to hold."""
+
+
+class NotPreparedError(AsdError, AttributeError):
+    """An attribute of a prepared derivative read before it was prepared."""
+
+
 class WorkTooLargeError(AsdError, MemoryError):
     """An evaluation whose work arrays would not fit in memory, refused before allocating."""
 

@@ -1,4 +1,4 @@
-"""What every prepared derivative shares: lazy preparation, argument checks, formats."""
+"""What every prepared derivative shares: lazy preparation, argument checks."""
 
 from __future__ import annotations
 
@@ -11,31 +11,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..detection.patterns import edge_mask
-from ..errors import BranchChangedError, InputError, check_real
+from ..errors import BranchChangedError, InputError, NotPreparedError, check_real
 from ..tape import Tape
 from ..tracing import trace
 from ..tracing.tracer import split_inputs
-
-FORMATS = ("csr", "csc", "coo", "dense")
-
-
-def check_format(fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise InputError(f"asd: format must be one of {FORMATS}, not {fmt!r}")
-    return fmt
-
-
-def to_format(values: np.ndarray, csr, fmt: str, structure: Callable[[], tuple]):
-    """Sparse matrix (or dense array) from nonzeros given in ``csr``'s order;
-    ``structure()`` gives their (rows, cols), asked only for the coo format."""
-    m = sp.csr_array((values, csr.indices, csr.indptr), shape=csr.shape)
-    if fmt == "csr":
-        return m
-    if fmt == "csc":
-        return m.tocsc()
-    if fmt == "coo":
-        return sp.coo_array((values, structure()), shape=csr.shape)
-    return m.toarray()
 
 
 def missing_entries(detected: sp.csr_array, given: sp.csr_array) -> sp.csr_array:
@@ -105,7 +84,7 @@ class Prepared:
             x0 = self._flat(x0)
         check_real(x0, "x0")
         if x0 is not None:
-            self.prepare(x0)
+            self._prepare(x0)
 
     # -- several differentiated arguments (a tuple ``argnums``) ----------------------------
     def _flat(self, parts) -> np.ndarray:
@@ -154,8 +133,50 @@ class Prepared:
         M = np.asarray(M)
         return [M[..., a:b] for a, b in zip(ends[:-1], ends[1:])]
 
-    def prepare(self, x0) -> Any:  # pragma: no cover - overridden
+    #: attributes that exist once prepared (read earlier: NotPreparedError, not a bare
+    #: AttributeError)
+    _PREPARED_ATTRS = frozenset(
+        ("pattern", "mode", "costs", "coloring", "ncolors", "tape", "nnz", "engine")
+    )
+
+    def __getattr__(self, name: str):
+        if name in self._PREPARED_ATTRS and not self.__dict__.get("_prepared", False):
+            kind = type(self).__name__
+            raise NotPreparedError(
+                f"asd: {kind}.{name} is known once the derivative is prepared, and this one "
+                "was made without a point. Prepare it first: obj.prepare(x0) (or "
+                "obj.prepare(*fun_args) for a function with other arguments), call it once, "
+                "or pass x0 when making it (asd.jacobian(f, x0))."
+            )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def prepare(self, *fargs) -> Any:
+        """Trace, detect and colour at ``fun``'s positional arguments (or x alone, with
+        the ``args`` given at construction); returns the object, so attributes such as
+        ``pattern`` can be read before the first evaluation."""
+        if not fargs:
+            raise InputError("asd: prepare needs the point x (and the function's other arguments)")
+        x, others = self._split_call(fargs)
+        check_real(x)
+        with self._lock:
+            if others is not None:
+                self._args = tuple(others)
+            self._prepare(x)
+        return self
+
+    def _prepare(self, x0) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def _split_call(self, fargs: tuple) -> tuple[Any, tuple | None]:
+        """``(x, the other arguments or None)`` of ``fun``'s positional arguments."""
+        if isinstance(self.argnums, tuple):
+            return self._tuple_inputs(fargs)
+        if len(fargs) == 1:
+            return fargs[0], None
+        k = self.argnums
+        if k >= len(fargs):
+            raise InputError(f"asd: argnums={k}, but the call passes only {len(fargs)} argument(s)")
+        return fargs[k], fargs[:k] + fargs[k + 1 :]
 
     def _trace(self, x0, mode: str = "global") -> Tape:
         """The tape of ``fun`` at ``x0`` and the construction-time (or first call's) args."""
@@ -173,17 +194,7 @@ class Prepared:
         arguments, preparing at this x on the first call."""
         if not fargs:
             raise InputError("asd: call with the point x (and the function's other arguments)")
-        if isinstance(self.argnums, tuple):
-            x, others = self._tuple_inputs(fargs)
-        elif len(fargs) == 1:
-            x, others = fargs[0], None
-        else:
-            k = self.argnums
-            if k >= len(fargs):
-                raise InputError(
-                    f"asd: argnums={k}, but the call passes only {len(fargs)} argument(s)"
-                )
-            x, others = fargs[k], fargs[:k] + fargs[k + 1 :]
+        x, others = self._split_call(fargs)
         check_real(x)
         if not self._prepared:
             with self._lock:
@@ -194,7 +205,7 @@ class Prepared:
                         )
                     if others is not None:
                         self._args = tuple(others)
-                    self.prepare(x)
+                    self._prepare(x)
         if others is None:
             return x, None
         spec = self.tape.params

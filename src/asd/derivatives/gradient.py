@@ -25,7 +25,7 @@ class Gradient(Prepared):
     ):
         self._init_common(fun, x0, args, argnums, static_argnums)
 
-    def prepare(self, x0) -> Gradient:
+    def _prepare(self, x0) -> Gradient:
         tape = self._trace(np.asarray(x0, dtype=np.float64))
         if tape.n_outputs != 1:
             raise InputError(

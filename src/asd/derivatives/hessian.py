@@ -12,8 +12,9 @@ from ..detection.patterns import csr_structure, dependencies
 from ..errors import InputError
 from ..evaluation.hessian_engine import HessianEngine
 from ..evaluation.workspace import Workspace
-from .common import Prepared, check_format, check_local, positional_count, to_format
+from .common import Prepared, check_local, positional_count
 from .common import missing_entries as _missing
+from .output import Output, check_format
 
 TRIANGLES = ("full", "lower", "upper")
 
@@ -36,7 +37,7 @@ class SparseHessian(Prepared):
         sparsity: str | sp.sparray | sp.spmatrix = "global",
         coloring: str = "star",
         order: str | Sequence[str] | None = None,
-        format: str = "csr",
+        format: str = "auto",
         args: tuple = (),
         weighted: bool | None = None,
         mode: str = "auto",
@@ -53,7 +54,7 @@ class SparseHessian(Prepared):
         self.weighted = weighted
         self._init_common(fun, x0, args, argnums, static_argnums)
 
-    def prepare(self, x0) -> SparseHessian:
+    def _prepare(self, x0) -> SparseHessian:
         x0 = np.asarray(x0, dtype=np.float64)
         local = isinstance(self.sparsity, str) and self.sparsity == "local"
         tape = self._trace(x0, "local" if local else "global")
@@ -87,6 +88,7 @@ class SparseHessian(Prepared):
         self._workspace = Workspace(tape)
         if self.weighted is None:
             self.weighted = tape.n_outputs != 1
+        self._output = Output(self.pattern, self.structure, "Hessian")
         self._prepared = True
         return self
 
@@ -99,7 +101,12 @@ class SparseHessian(Prepared):
             count = positional_count(self._fun) if self._fun is not None else None
             # with a tuple argnums, H((x0, x1), v, *others) passes the arguments as a tuple
             grouped = isinstance(self.argnums, tuple) and isinstance(fargs[0], tuple | list)
-            if grouped or (len(fargs) > 1 and count is not None and len(fargs) > count):
+            extra = len(fargs) > 1 and count is not None and len(fargs) > count
+            if grouped or extra:
+                if extra or len(fargs) > 1:
+                    # an argument more than fun takes: H(x, v, ...), also for a scalar fun
+                    # (a scalar constraint's hess in NonlinearConstraint or cyipopt)
+                    self.weighted = True
                 self._inputs(self._fun_args(fargs[0], fargs[2:]))
             else:
                 self._inputs(fargs)
@@ -168,7 +175,8 @@ class SparseHessian(Prepared):
 
     def __call__(self, *fargs):
         """H(*fun_args) (scalar f) or Σ vᵢ∇²fᵢ as H(x, v, *others) (vector f), in ``format``."""
-        return to_format(self.values(*fargs), self.pattern, self.format, self.structure)
+        values = self.values(*fargs)  # prepares on the first call
+        return self._output(values, self.format)
 
     def structure(self, triangle: str = "full") -> tuple[np.ndarray, np.ndarray]:
         """(rows, cols) of the stored entries; "lower" is what Ipopt's hessianstructure wants."""
@@ -219,7 +227,7 @@ def hessian(
     sparsity="global",
     coloring: str = "star",
     order=None,
-    format: str = "csr",
+    format: str = "auto",
     args: tuple = (),
     weighted: bool | None = None,
     mode: str = "auto",
@@ -229,7 +237,9 @@ def hessian(
     """Prepared sparse Hessian of ``fun`` with respect to its argument ``argnums``;
     ``H(x)``, ``H(*fun_args)`` or, for vector ``fun``, ``H(x, v)`` returns the matrix.
     Float values among the other arguments are runtime parameters, as in
-    :func:`asd.jacobian`."""
+    :func:`asd.jacobian`. ``format`` as in :func:`asd.jacobian`: "auto" gives a dense
+    array up to n = 256 (what scipy's trust-region methods need), a sparse ``AutoCOO``
+    above."""
     return SparseHessian(
         fun,
         x0,

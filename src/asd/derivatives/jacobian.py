@@ -13,8 +13,9 @@ from ..errors import InputError
 from ..evaluation.direct import DirectJacobian
 from ..evaluation.scratch import check_work_memory
 from ..evaluation.workspace import Workspace
-from .common import Prepared, check_format, check_local, to_format
+from .common import Prepared, check_local
 from .common import missing_entries as _missing
+from .output import Output, check_format
 
 MODES = ("auto", "direct", "forward", "reverse", "bidirectional")
 #: relative cost of one reverse sweep against one forward sweep (per seed)
@@ -42,7 +43,7 @@ class SparseJacobian(Prepared):
         sparsity: str | sp.sparray | sp.spmatrix = "global",
         order: str | Sequence[str] | None = None,
         mode: str = "auto",
-        format: str = "csr",
+        format: str = "auto",
         args: tuple = (),
         argnums: int | tuple[int, ...] = 0,
         static_argnums=(),
@@ -56,7 +57,7 @@ class SparseJacobian(Prepared):
         self._init_common(fun, x0, args, argnums, static_argnums)
 
     # -- preparation -----------------------------------------------------------------
-    def prepare(self, x0) -> SparseJacobian:
+    def _prepare(self, x0) -> SparseJacobian:
         """Trace at ``x0``, detect the pattern and colour it."""
         x0 = np.asarray(x0, dtype=np.float64)
         local = isinstance(self.sparsity, str) and self.sparsity == "local"
@@ -74,6 +75,7 @@ class SparseJacobian(Prepared):
         self._workspace = Workspace(tape)
         self._choose_mode()
         self._structure = None
+        self._output = Output(self.pattern, self.structure, "Jacobian")
         self._prepared = True
         return self
 
@@ -188,7 +190,8 @@ class SparseJacobian(Prepared):
     def __call__(self, *fargs):
         """J at ``fun``'s positional arguments (x alone, or all of them: scipy passes
         ``jac(x, *args)``, solve_ivp ``jac(t, y)`` with ``argnums=1``) in ``format``."""
-        return to_format(self.values(*fargs), self.pattern, self.format, self.structure)
+        values = self.values(*fargs)  # prepares on the first call
+        return self._output(values, self.format)
 
     def structure(self) -> tuple[np.ndarray, np.ndarray]:
         """Row and column indices of the nonzeros, in the order ``values`` uses."""
@@ -197,6 +200,14 @@ class SparseJacobian(Prepared):
         if self._structure is None:
             self._structure = csr_structure(self.pattern)
         return self._structure
+
+    def bandwidth(self) -> tuple[int, int]:
+        """``(lband, uband)`` of the pattern: J[i, j] is structurally zero unless
+        ``-lband <= j - i <= uband``. With ``format="banded"`` (packed band storage) it
+        is what ``solve_ivp(..., method="LSODA", lband=..., uband=...)`` needs."""
+        if not self._prepared:
+            raise InputError("asd: call prepare(x0) (or the Jacobian once) first")
+        return self._output.bands()
 
     @property
     def nnz(self) -> int:
@@ -237,7 +248,7 @@ def jacobian(
     sparsity="global",
     order=None,
     mode: str = "auto",
-    format: str = "csr",
+    format: str = "auto",
     args: tuple = (),
     argnums: int | tuple[int, ...] = 0,
     static_argnums=(),
@@ -251,6 +262,9 @@ def jacobian(
     ``x0=None`` it prepares on the first call, so it can be passed straight to scipy:
     ``root(f, x0, jac=asd.jacobian(f))``,
     ``solve_ivp(rhs, span, y0, method="BDF", jac=asd.jacobian(rhs, argnums=1))``.
+    ``format``: "auto" (dense ndarray up to 65,536 entries, else an ``AutoCOO`` that
+    numpy densifies on request; see :mod:`asd.derivatives.output`), "csr", "csc",
+    "coo", "dense" or "banded" (LSODA's packed storage; ``J.bandwidth()``).
     """
     return SparseJacobian(
         fun,
