@@ -19,6 +19,7 @@ import time
 import numpy as np
 
 from cases.matpower import baseline_objective, find_case
+from solvers._cli import prog_name, run
 
 from .model import load_acopf
 
@@ -26,18 +27,32 @@ DEFAULT_CASE = "pglib_opf_case14_ieee"
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m solvers.acopf", description=__doc__)
+    """Entry point of ``python -m solvers.acopf`` and the ``asd-acopf`` console script."""
+    prog = prog_name("solvers.acopf")
+    ap = argparse.ArgumentParser(
+        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument(
         "case",
         nargs="?",
         default=DEFAULT_CASE,
         help=f"case name or path to a .m file (default {DEFAULT_CASE})",
     )
-    ap.add_argument("--solver", choices=("ipopt", "trust-constr"), default="ipopt")
-    ap.add_argument("--tol", type=float, default=1e-8)
+    ap.add_argument(
+        "--solver",
+        choices=("ipopt", "trust-constr"),
+        default="ipopt",
+        help="Ipopt through cyipopt (default) or scipy's trust-constr",
+    )
+    ap.add_argument("--tol", type=float, default=1e-8, help="solver tolerance (default 1e-8)")
     ap.add_argument("--quiet", action="store_true", help="no Ipopt iteration log")
+    ap.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     args = ap.parse_args(argv)
+    return run(prog, lambda: solve(args), args.debug)
 
+
+def solve(args: argparse.Namespace) -> int:
+    """Read, build and solve one case; print what it cost."""
     t0 = time.perf_counter()
     path = find_case(args.case)
     model = load_acopf(path)

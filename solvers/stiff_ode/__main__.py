@@ -14,6 +14,8 @@ import sys
 
 import numpy as np
 
+from solvers._cli import prog_name, run
+
 from .driver import METHODS, integrate
 
 #: the Brusselator's forcing switches on here: a discontinuity of rhs in t
@@ -21,31 +23,44 @@ FORCING_ON = 1.1
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m solvers.stiff_ode`` and the ``asd-stiff-ode`` script."""
+    prog = prog_name("solvers.stiff_ode")
     ap = argparse.ArgumentParser(
-        prog="python -m solvers.stiff_ode",
-        description="2-D Brusselator with asd sparse Jacobians.",
+        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--n", type=int, default=64, help="grid size N (state size 2 N^2)")
-    ap.add_argument("--t-end", type=float, default=11.5)
-    ap.add_argument("--method", choices=METHODS, default="newton")
-    ap.add_argument("--rtol", type=float, default=1e-6)
-    ap.add_argument("--atol", type=float, default=None, help="default: rtol / 100")
+    ap.add_argument("--n", type=int, default=64, help="grid size N (state size 2 N^2; default 64)")
+    ap.add_argument("--t-end", type=float, default=11.5, help="end time (default 11.5)")
+    ap.add_argument(
+        "--method",
+        choices=METHODS,
+        default="newton",
+        help="BDF2 with sparse LU (newton), BDF2 with JVP + GMRES (gmres), or solve_ivp",
+    )
+    ap.add_argument("--rtol", type=float, default=1e-6, help="relative tolerance (default 1e-6)")
+    ap.add_argument(
+        "--atol", type=float, default=None, help="absolute tolerance (default rtol / 100)"
+    )
     ap.add_argument(
         "--preconditioner",
         choices=("lu", "ilu"),
         default="lu",
         help="GMRES preconditioner (method gmres only)",
     )
+    ap.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     args = ap.parse_args(argv)
     if args.n < 3:
         ap.error("--n must be at least 3")
     if args.t_end <= 0:
         ap.error("--t-end must be positive")
-    try:
-        from cases.brusselator import Brusselator2D
-    except ModuleNotFoundError as exc:
-        print(f"error: the Brusselator case is not available ({exc})", file=sys.stderr)
-        return 2
+    if args.rtol <= 0 or (args.atol is not None and args.atol <= 0):
+        ap.error("--rtol and --atol must be positive")
+    return run(prog, lambda: solve(args), args.debug)
+
+
+def solve(args: argparse.Namespace) -> int:
+    """Integrate and print what it cost."""
+    from cases.brusselator import Brusselator2D
+
     b = Brusselator2D(args.n)
     atol = args.atol if args.atol is not None else args.rtol / 100
     res, prep, deriv = integrate(
