@@ -43,6 +43,10 @@ def __getattr__(name: str):
         from . import nlp
 
         return getattr(nlp, name)
+    if name in ("spy", "spy_text"):
+        from . import pictures
+
+        return getattr(pictures, name)
     if name in ("color", "ColoringResult", "ColoringError"):
         from . import coloring
 
@@ -79,6 +83,8 @@ __all__ = [
     "UnsupportedFunctionError",
     "WorkTooLargeError",
     "color",
+    "spy",
+    "spy_text",
     "evaluate",
     "hessian_sparsity",
     "hvp",
