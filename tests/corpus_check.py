@@ -79,7 +79,8 @@ def check_entry(entry, n: int) -> None:
     glob = dense(asd.jacobian_sparsity(f, x0))
     hglob = dense(asd.hessian_sparsity(hf, x0))
     jacs = {mode: asd.jacobian(f, x0, mode=mode) for mode in JAC_MODES}
-    hesss = {mode: asd.hessian(f, x0, mode=mode) for mode in HESS_MODES}
+    vec = entry.kind != "scalar"
+    hesss = {mode: asd.hessian(f, x0, mode=mode, weighted=vec) for mode in HESS_MODES}
     grad = asd.gradient(f, x0) if entry.kind == "scalar" else None
     for k, (p, (val, J, H)) in enumerate(zip(pts, refs)):
         at = f"{entry.name} n={n} point {k}"

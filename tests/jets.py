@@ -34,6 +34,8 @@ class Jet:
 
     # -- arithmetic ----------------------------------------------------------------------
     def __add__(self, o):
+        if isinstance(o, np.ndarray):
+            return NotImplemented
         if isinstance(o, Jet):
             return Jet(self.v + o.v, self.g + o.g, self.H + o.H)
         return Jet(self.v + o, self.g, self.H)
@@ -53,6 +55,8 @@ class Jet:
         return (-self) + o
 
     def __mul__(self, o):
+        if isinstance(o, np.ndarray):
+            return NotImplemented
         if isinstance(o, Jet):
             gg = np.outer(self.g, o.g)
             return Jet(
@@ -67,14 +71,20 @@ class Jet:
         return self._chain(1.0 / v, -1.0 / v**2, 2.0 / v**3)
 
     def __truediv__(self, o):
+        if isinstance(o, np.ndarray):
+            return NotImplemented
         if isinstance(o, Jet):
             return self * o.reciprocal()
         return self * (1.0 / o)
 
     def __rtruediv__(self, o):
+        if isinstance(o, np.ndarray):
+            return NotImplemented
         return self.reciprocal() * o
 
     def __pow__(self, p):
+        if isinstance(p, np.ndarray):
+            return NotImplemented
         if isinstance(p, Jet):
             return (p * self.log()).exp()
         p = float(p)

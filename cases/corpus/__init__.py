@@ -76,7 +76,7 @@ class Entry:
 
 
 REGISTRY: dict[str, Entry] = {}
-MODULES = ("mgh",)
+MODULES = ("mgh", "hs", "cute")
 
 
 def register(source, ref, kind, n, **kw):
