@@ -114,6 +114,9 @@ class Jet:
     def ceil(self):
         return Jet(math.ceil(self.v))
 
+    __floor__ = floor
+    __ceil__ = ceil
+
     def rint(self):
         return Jet(np.rint(self.v))
 

@@ -33,10 +33,6 @@ SOURCES = {
     "test functions collection, AMO 10(1), 147-161, 2008)",
     "JY": "M. Jamil, X.-S. Yang, A literature survey of benchmark functions for global "
     "optimization problems, Int. J. Math. Modelling & Num. Optimisation 4(2), 150-194, 2013",
-    "SB": "S. Surjanovic, D. Bingham, Virtual Library of Simulation Experiments: Test "
-    "Functions and Datasets, Simon Fraser University, 2013 (function definitions)",
-    "LV": "L. Lukšan, J. Vlček, Sparse and partially separable test problems for "
-    "unconstrained and equality constrained optimization, Tech. Rep. 767, ICS AS CR, 1999",
     "HW": "E. Hairer, G. Wanner, Solving Ordinary Differential Equations II: Stiff and "
     "Differential-Algebraic Problems, Springer, 2nd ed. 1996 (test problems, Ch. IV.10), "
     "and the Bari/CWI IVP test set (F. Mazzia, C. Magherini) for their formulas",
@@ -76,7 +72,7 @@ class Entry:
 
 
 REGISTRY: dict[str, Entry] = {}
-MODULES = ("mgh", "hs", "cute")
+MODULES = ("mgh", "hs", "cute", "jamil_yang", "jamil_yang2", "ode", "pde")
 
 
 def register(source, ref, kind, n, **kw):
