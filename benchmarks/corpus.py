@@ -29,7 +29,7 @@ def run_one(e):
     for n in e.sizes:
         if e.expect != "ok":
             err = expected_error(e, e.points(n)[0])
-            reason = str(err).splitlines()[0] if err else "no error raised"
+            reason = str(err).splitlines()[0].split(". ")[0] if err else "no error raised"
             return "unhandled", f"{type(err).__name__}: {reason}"
         try:
             check_entry(e, n)
