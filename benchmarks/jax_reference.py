@@ -26,11 +26,21 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))
 
+import numpy as np  # noqa: E402
 from _report import header, markdown_table, write_results  # noqa: E402
-from jax_checks import TOL, Stats, check_seed  # noqa: E402
-from jax_programs import Flags  # noqa: E402
+from jax_checks import TOL, Stats, check_seed, program_of  # noqa: E402
+from jax_programs import FAMILIES, Flags  # noqa: E402
 
 NAME = "jax_reference"
+
+
+def default_names() -> set[str]:
+    """Instruction names of the default grammar."""
+    names = set()
+    for family, make in FAMILIES.items():
+        for n in range(1, 13):
+            names |= {f"{family}.{op}" for op in make(np.random.default_rng(n), n, Flags())}
+    return names
 
 
 def run_chunk(args) -> dict:
@@ -45,6 +55,9 @@ def run_chunk(args) -> dict:
             check_seed(seed, flags, stats, timings)
         except Exception as e:  # noqa: BLE001 - every failure is recorded, with its seed
             reason = " ".join(str(e).split())[:240]
+            if names:  # which flagged (off by default) instructions the program holds
+                used = set(program_of(seed, flags)[0].description) - default_names()
+                reason = f"[{', '.join(sorted(used)) or 'no flagged instruction'}] {reason}"
             failures.append((seed, type(e).__name__, reason))
         if progress and (k + 1) % progress == 0:
             rate = (time.perf_counter() - t0) / (k + 1)
@@ -81,13 +94,23 @@ def main() -> None:
         for s in range(seeds.start, seeds.stop, step)
     ]
     t0 = time.perf_counter()
+    results = []
     if jobs == 1:
-        results = [run_chunk(c) for c in chunks]
+        for c in chunks:
+            results.append(run_chunk(c))
     else:
         with mp.get_context("spawn").Pool(jobs) as pool:
-            results = pool.map(run_chunk, chunks, chunksize=1)
-    wall = time.perf_counter() - t0
+            for r in pool.imap_unordered(run_chunk, chunks):
+                results.append(r)
+                if len(results) < len(chunks):  # a partial summary survives an interruption
+                    report(args, count, jobs, results, time.perf_counter() - t0, partial=True)
+    path, text = report(args, count, jobs, results, time.perf_counter() - t0)
+    print(text)
+    print(f"wrote {path}")
 
+
+def report(args, count, jobs, results, wall, partial=False):
+    """Write the summary of ``results`` (chunk dictionaries)."""
     checks, worst, timings = Counter(), {}, Counter()
     failures = []
     programs = deep = redrawn = 0
@@ -106,14 +129,15 @@ def main() -> None:
         {"check": k, "count": v, "worst relative error": f"{worst[k]:.2g}" if k in worst else ""}
         for k, v in sorted(checks.items())
     ]
-    kinds = Counter(f[2].split(":")[0] for f in failures)
+    kinds = Counter(f[2].split("]")[-1].split(":")[0].strip()[:60] for f in failures)
     text = header("asd against JAX on random programs", ("numpy", "scipy", "numba", "jax"))
     text += (
         f"\nPrograms: {count} seeds ({args.seed} … {args.seed + count - 1}), {programs} checked "
         f"to the end or to their first failure, {deep} of them deep chains (100-200 "
         f"instructions); {redrawn} generated programs re-drawn because their values left "
         f"±1e6. Enabled flags: {', '.join(args.enable) or 'none'}.\n\n"
-        f"Wall time: {wall:.0f} s with {jobs} process(es) ({wall / count:.2f} s per program); "
+        f"Wall time: {wall:.0f} s with {jobs} process(es) ({wall / max(programs, 1):.2f} s per "
+        "program); "
         f"summed over processes, JAX (trace, compile, run) took {timings['jax']:.0f} s and asd "
         f"(trace, detect, colour, evaluate, every check) {timings['asd']:.0f} s.\n\n"
         f"Tolerance: |asd - jax| <= {TOL:g} (1 + max|jax|) over each compared array; patterns "
@@ -130,14 +154,17 @@ def main() -> None:
         )
         if len(failures) > 300:
             text += f"\n... and {len(failures) - 300} more (all in the csv).\n"
+    if partial:
+        text = text.replace(
+            "\nPrograms:", f"\n**Partial: {programs} of {count} programs so far.**\n\nPrograms:", 1
+        )
     path = write_results(
         NAME,
         text,
         [{"seed": s, "error": e, "reason": r} for s, e, r in failures],
         ["seed", "error", "reason"],
     )
-    print(text)
-    print(f"wrote {path}")
+    return path, text
 
 
 if __name__ == "__main__":

@@ -403,9 +403,9 @@ def _index(rng, n, flags):
 
         def inplace_view(X, a, b):
             c = X.copy(a)
-            if X.name == "jax":
-                c = c + b
-                return c * 0.5 + c[:k].sum()
+            if X.name == "jax":  # no views: the view reads the updated array
+                c = (c + b) * 0.5
+                return c + c[:k].sum()
             v = c[:k]  # a live view of c
             c += b
             c *= 0.5
