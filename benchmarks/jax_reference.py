@@ -88,16 +88,17 @@ def main() -> None:
     count = 200 if args.quick else args.programs
     seeds = range(args.seed, args.seed + count)
     jobs = max(1, args.jobs)
-    step = -(-count // (4 * jobs)) if jobs > 1 else count
+    step = min(50, -(-count // jobs))  # small chunks: progress and partial summaries
     chunks = [
-        (s, min(s + step, seeds.stop), args.enable, 100)
-        for s in range(seeds.start, seeds.stop, step)
+        (s, min(s + step, seeds.stop), args.enable, 0) for s in range(seeds.start, seeds.stop, step)
     ]
     t0 = time.perf_counter()
     results = []
     if jobs == 1:
         for c in chunks:
             results.append(run_chunk(c))
+            if len(results) < len(chunks):
+                report(args, count, jobs, results, time.perf_counter() - t0, partial=True)
     else:
         with mp.get_context("spawn").Pool(jobs) as pool:
             for r in pool.imap_unordered(run_chunk, chunks):
@@ -129,7 +130,9 @@ def report(args, count, jobs, results, wall, partial=False):
         {"check": k, "count": v, "worst relative error": f"{worst[k]:.2g}" if k in worst else ""}
         for k, v in sorted(checks.items())
     ]
-    kinds = Counter(f[2].split("]")[-1].split(":")[0].strip()[:60] for f in failures)
+    kinds = Counter(
+        (r.split("] ", 1)[1] if r.startswith("[") else r).split(":")[0][:60] for _, _, r in failures
+    )
     text = header("asd against JAX on random programs", ("numpy", "scipy", "numba", "jax"))
     text += (
         f"\nPrograms: {count} seeds ({args.seed} … {args.seed + count - 1}), {programs} checked "
@@ -155,6 +158,7 @@ def report(args, count, jobs, results, wall, partial=False):
         if len(failures) > 300:
             text += f"\n... and {len(failures) - 300} more (all in the csv).\n"
     if partial:
+        print(f"{programs}/{count} programs, {len(failures)} failures, {wall:.0f} s", flush=True)
         text = text.replace(
             "\nPrograms:", f"\n**Partial: {programs} of {count} programs so far.**\n\nPrograms:", 1
         )
