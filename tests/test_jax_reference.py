@@ -6,11 +6,14 @@ arrays and on jax.numpy; tests/jax_checks.py compares values, sparsity patterns
 five modes, Hessians in the three modes, gradients, NLP Lagrangian Hessians and
 pickled objects (which modes run on a program rotates with its seed).
 
-Cost: JAX's reference is one ``jax.jit`` per program; XLA's compilation dominates
-(~0.3-0.45 s per program on the 2-core machine, ~0.15 s when the persistent JAX cache
-in ASD_JAX_CACHE_DIR already holds the programs; asd's side is ~0.04 s). Eager JAX
-compiles each primitive of a new shape separately and was ~2 s per program, which is
-why the reference is jitted. The long run is ``benchmarks/jax_reference.py``.
+Cost: JAX's reference is one ``jax.jit`` per program and XLA's compilation dominates:
+measured on the shared 2-core machine, 0.75 s of CPU per program with a cold JAX
+cache and 0.24 s when the persistent cache (``ASD_JAX_CACHE_DIR``, default
+~/.cache/asd/jax-reference-v1) already holds the suite's programs; asd's side is
+~0.05 s. So the 400 programs here take ~100 s of CPU warm, ~300 s cold
+(``ASD_JAX_PER_BATCH`` changes the 20 per batch). Eager JAX compiles every primitive
+of a new shape separately (~2 s per program), hence the jit. The long run is
+``benchmarks/jax_reference.py``.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from jax_programs import FAMILIES, Flags, Program
 import asd
 
 BATCHES = 20
-PER_BATCH = int(os.environ.get("ASD_JAX_PER_BATCH", "25"))
+PER_BATCH = int(os.environ.get("ASD_JAX_PER_BATCH", "20"))
 PROGRAMS = BATCHES * PER_BATCH
 
 
@@ -75,7 +78,7 @@ def test_suite_covers_the_grammar():
         deep += prog.deep
     assert known <= used, sorted(known - used)
     assert {(1,), (12,)} <= shapes and any(len(s) == 2 for s in shapes)
-    assert deep >= PROGRAMS // DEEP_EVERY >= 5
+    assert deep >= PROGRAMS // DEEP_EVERY >= 4
     assert all(len(_program(s).instructions) >= 100 for s in range(50, PROGRAMS, DEEP_EVERY))
     jac = [JACOBIAN_MODES[s % 5] for s in range(PROGRAMS)] + [
         JACOBIAN_MODES[(s + 2) % 5] for s in range(PROGRAMS)
