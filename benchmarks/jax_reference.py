@@ -1,0 +1,175 @@
+"""asd against JAX (x64, CPU) on random programs: a long run of the differential test.
+
+Run: python benchmarks/jax_reference.py --programs 10000 [--seed S] [--jobs J] [--quick]
+      [--enable FLAG ...]
+Writes benchmarks/results/jax_reference.md and .csv (results/quick/ with --quick).
+
+Each program of tests/jax_programs.py runs on numpy, on asd's traced arrays and on
+jax.numpy; tests/jax_checks.py compares values, sparsity patterns, JVP / VJP / HVP,
+prepared Jacobians (all five modes, rotated), Hessians (three modes), gradients, NLP
+Lagrangian Hessians and pickled objects. Failures are recorded with their seed and a
+one-line reason; ``--enable`` turns on constructs that are off by default (known asd
+issues, see ``tests/jax_programs.Flags``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import numpy as np  # noqa: E402
+from _report import header, markdown_table, write_results  # noqa: E402
+from jax_checks import TOL, Stats, check_seed, program_of  # noqa: E402
+from jax_programs import FAMILIES, Flags  # noqa: E402
+
+NAME = "jax_reference"
+
+
+def default_names() -> set[str]:
+    """Instruction names of the default grammar."""
+    names = set()
+    for family, make in FAMILIES.items():
+        for n in range(1, 13):
+            names |= {f"{family}.{op}" for op in make(np.random.default_rng(n), n, Flags())}
+    return names
+
+
+def run_chunk(args) -> dict:
+    """Run seeds [start, stop) in this process; return plain counters."""
+    start, stop, names, progress = args
+    flags = Flags().enable(*names)
+    stats, timings = Stats(), Counter()
+    failures = []
+    t0 = time.perf_counter()
+    for k, seed in enumerate(range(start, stop)):
+        try:
+            check_seed(seed, flags, stats, timings)
+        except Exception as e:  # noqa: BLE001 - every failure is recorded, with its seed
+            reason = " ".join(str(e).split())[:240]
+            if names:  # which flagged (off by default) instructions the program holds
+                used = set(program_of(seed, flags)[0].description) - default_names()
+                reason = f"[{', '.join(sorted(used)) or 'no flagged instruction'}] {reason}"
+            failures.append((seed, type(e).__name__, reason))
+        if progress and (k + 1) % progress == 0:
+            rate = (time.perf_counter() - t0) / (k + 1)
+            print(
+                f"[{start}-{stop}] {k + 1}/{stop - start} programs, {len(failures)} failures, "
+                f"{rate:.2f} s/program",
+                flush=True,
+            )
+    return {
+        "checks": dict(stats.checks),
+        "worst": stats.worst,
+        "programs": stats.programs,
+        "deep": stats.deep,
+        "redrawn": stats.redrawn,
+        "timings": dict(timings),
+        "failures": failures,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--programs", type=int, default=10000)
+    ap.add_argument("--seed", type=int, default=0, help="first seed")
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes")
+    ap.add_argument("--quick", action="store_true", help="200 programs (smoke run)")
+    ap.add_argument("--enable", nargs="*", default=[], choices=Flags.names())
+    args = ap.parse_args()
+    count = 200 if args.quick else args.programs
+    seeds = range(args.seed, args.seed + count)
+    jobs = max(1, args.jobs)
+    step = min(50, -(-count // jobs))  # small chunks: progress and partial summaries
+    chunks = [
+        (s, min(s + step, seeds.stop), args.enable, 0) for s in range(seeds.start, seeds.stop, step)
+    ]
+    t0 = time.perf_counter()
+    results = []
+    if jobs == 1:
+        for c in chunks:
+            results.append(run_chunk(c))
+            if len(results) < len(chunks):
+                report(args, count, jobs, results, time.perf_counter() - t0, partial=True)
+    else:
+        with mp.get_context("spawn").Pool(jobs) as pool:
+            for r in pool.imap_unordered(run_chunk, chunks):
+                results.append(r)
+                if len(results) < len(chunks):  # a partial summary survives an interruption
+                    report(args, count, jobs, results, time.perf_counter() - t0, partial=True)
+    path, text = report(args, count, jobs, results, time.perf_counter() - t0)
+    print(text)
+    print(f"wrote {path}")
+
+
+def report(args, count, jobs, results, wall, partial=False):
+    """Write the summary of ``results`` (chunk dictionaries)."""
+    checks, worst, timings = Counter(), {}, Counter()
+    failures = []
+    programs = deep = redrawn = 0
+    for r in results:
+        checks.update(r["checks"])
+        timings.update(r["timings"])
+        for k, v in r["worst"].items():
+            worst[k] = max(worst.get(k, 0.0), v)
+        failures += r["failures"]
+        programs += r["programs"]
+        deep += r["deep"]
+        redrawn += r["redrawn"]
+    failures.sort()
+
+    rows = [
+        {"check": k, "count": v, "worst relative error": f"{worst[k]:.2g}" if k in worst else ""}
+        for k, v in sorted(checks.items())
+    ]
+    kinds = Counter(
+        (r.split("] ", 1)[1] if r.startswith("[") else r).split(":")[0][:60] for _, _, r in failures
+    )
+    text = header("asd against JAX on random programs", ("numpy", "scipy", "numba", "jax"))
+    text += (
+        f"\nPrograms: {count} seeds ({args.seed} … {args.seed + count - 1}), {programs} checked "
+        f"to the end or to their first failure, {deep} of them deep chains (100-200 "
+        f"instructions); {redrawn} generated programs re-drawn because their values left "
+        f"±1e6. Enabled flags: {', '.join(args.enable) or 'none'}.\n\n"
+        f"Wall time: {wall:.0f} s with {jobs} process(es) ({wall / max(programs, 1):.2f} s per "
+        "program); "
+        f"summed over processes, JAX (trace, compile, run) took {timings['jax']:.0f} s and asd "
+        f"(trace, detect, colour, evaluate, every check) {timings['asd']:.0f} s.\n\n"
+        f"Tolerance: |asd - jax| <= {TOL:g} (1 + max|jax|) over each compared array; patterns "
+        "must contain every exact nonzero of JAX's Jacobian / Hessian of wᵀf.\n\n"
+        f"## Checks ({sum(checks.values())} in all)\n\n"
+        + markdown_table(rows, ["check", "count", "worst relative error"])
+        + f"\n## Failures: {len(failures)}\n\n"
+    )
+    if failures:
+        text += "By check: " + ", ".join(f"{k} ({v})" for k, v in kinds.most_common()) + "\n\n"
+        text += markdown_table(
+            [{"seed": s, "error": e, "reason": r.replace("|", "/")} for s, e, r in failures[:300]],
+            ["seed", "error", "reason"],
+        )
+        if len(failures) > 300:
+            text += f"\n... and {len(failures) - 300} more (all in the csv).\n"
+    if partial:
+        print(f"{programs}/{count} programs, {len(failures)} failures, {wall:.0f} s", flush=True)
+        text = text.replace(
+            "\nPrograms:", f"\n**Partial: {programs} of {count} programs so far.**\n\nPrograms:", 1
+        )
+    path = write_results(
+        NAME,
+        text,
+        [{"seed": s, "error": e, "reason": r} for s, e, r in failures],
+        ["seed", "error", "reason"],
+    )
+    return path, text
+
+
+if __name__ == "__main__":
+    main()
