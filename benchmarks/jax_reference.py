@@ -4,6 +4,11 @@ Run: python benchmarks/jax_reference.py --programs 10000 [--seed S] [--jobs J] [
       [--enable FLAG ...]
 Writes benchmarks/results/jax_reference.md and .csv (results/quick/ with --quick).
 
+The run is resumable: every finished chunk of 50 seeds is appended to
+benchmarks/results/jax_reference_chunks.jsonl (with its flags and its counters), and a
+later run with the same flags skips those chunks and reports over all of them; so a
+run of many hours can be spread over several sittings (``--fresh`` starts over).
+
 Each program of tests/jax_programs.py runs on numpy, on asd's traced arrays and on
 jax.numpy; tests/jax_checks.py compares values, sparsity patterns, JVP / VJP / HVP,
 prepared Jacobians (all five modes, rotated), Hessians (three modes), gradients, NLP
@@ -15,6 +20,7 @@ issues, see ``tests/jax_programs.Flags``).
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import sys
 import time
@@ -32,6 +38,27 @@ from jax_checks import TOL, Stats, check_seed, program_of  # noqa: E402
 from jax_programs import FAMILIES, Flags  # noqa: E402
 
 NAME = "jax_reference"
+LEDGER = ROOT / "benchmarks" / "results" / f"{NAME}_chunks.jsonl"
+CHUNK = 50
+
+
+def load_ledger(enable: list[str]) -> dict[tuple[int, int], dict]:
+    """Finished chunks of earlier runs with the same flags, by (start, stop)."""
+    done = {}
+    if LEDGER.is_file():
+        for line in LEDGER.read_text().splitlines():
+            entry = json.loads(line)
+            if sorted(entry["flags"]) == sorted(enable):
+                done[tuple(entry["chunk"])] = entry["result"]
+    return done
+
+
+def record(chunk: tuple, enable: list[str], result: dict) -> None:
+    """Append one finished chunk to the ledger (one JSON line, written at once)."""
+    LEDGER.parent.mkdir(parents=True, exist_ok=True)
+    entry = {"chunk": list(chunk[:2]), "flags": sorted(enable), "result": result}
+    with LEDGER.open("a") as fh:
+        fh.write(json.dumps(entry) + "\n")
 
 
 def default_names() -> set[str]:
@@ -67,6 +94,7 @@ def run_chunk(args) -> dict:
                 flush=True,
             )
     return {
+        "wall": time.perf_counter() - t0,
         "checks": dict(stats.checks),
         "worst": stats.worst,
         "programs": stats.programs,
@@ -84,28 +112,39 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1, help="worker processes")
     ap.add_argument("--quick", action="store_true", help="200 programs (smoke run)")
     ap.add_argument("--enable", nargs="*", default=[], choices=Flags.names())
+    ap.add_argument("--fresh", action="store_true", help="ignore the chunks of earlier runs")
     args = ap.parse_args()
     count = 200 if args.quick else args.programs
     seeds = range(args.seed, args.seed + count)
     jobs = max(1, args.jobs)
-    step = min(50, -(-count // jobs))  # small chunks: progress and partial summaries
     chunks = [
-        (s, min(s + step, seeds.stop), args.enable, 0) for s in range(seeds.start, seeds.stop, step)
+        (s, min(s + CHUNK, seeds.stop), args.enable, 0)
+        for s in range(seeds.start, seeds.stop, CHUNK)
     ]
+    keep = not args.quick and not args.fresh
+    done = load_ledger(args.enable) if keep else {}
+    results = [done[c[:2]] for c in chunks if c[:2] in done]
+    todo = [c for c in chunks if c[:2] not in done]
+    wall = 0.0
+    if results:
+        print(f"{len(results)} chunks done in earlier runs; {len(todo)} to go", flush=True)
     t0 = time.perf_counter()
-    results = []
+
+    def finished(chunk, r):
+        results.append(r)
+        if keep:
+            record(chunk, args.enable, r)
+        if len(results) < len(chunks):  # a partial summary survives an interruption
+            report(args, count, jobs, results, wall + time.perf_counter() - t0, partial=True)
+
     if jobs == 1:
-        for c in chunks:
-            results.append(run_chunk(c))
-            if len(results) < len(chunks):
-                report(args, count, jobs, results, time.perf_counter() - t0, partial=True)
+        for c in todo:
+            finished(c, run_chunk(c))
     else:
         with mp.get_context("spawn").Pool(jobs) as pool:
-            for r in pool.imap_unordered(run_chunk, chunks):
-                results.append(r)
-                if len(results) < len(chunks):  # a partial summary survives an interruption
-                    report(args, count, jobs, results, time.perf_counter() - t0, partial=True)
-    path, text = report(args, count, jobs, results, time.perf_counter() - t0)
+            for c, r in zip(todo, pool.imap(run_chunk, todo)):
+                finished(c, r)
+    path, text = report(args, count, jobs, results, wall + time.perf_counter() - t0)
     print(text)
     print(f"wrote {path}")
 
@@ -125,6 +164,7 @@ def report(args, count, jobs, results, wall, partial=False):
         deep += r["deep"]
         redrawn += r["redrawn"]
     failures.sort()
+    chunk_time = sum(r.get("wall", 0.0) for r in results)
 
     rows = [
         {"check": k, "count": v, "worst relative error": f"{worst[k]:.2g}" if k in worst else ""}
@@ -139,8 +179,9 @@ def report(args, count, jobs, results, wall, partial=False):
         f"to the end or to their first failure, {deep} of them deep chains (100-200 "
         f"instructions); {redrawn} generated programs re-drawn because their values left "
         f"±1e6. Enabled flags: {', '.join(args.enable) or 'none'}.\n\n"
-        f"Wall time: {wall:.0f} s with {jobs} process(es) ({wall / max(programs, 1):.2f} s per "
-        "program); "
+        f"Time: {chunk_time:.0f} s summed over chunks (processes and sittings of a resumed "
+        f"run; this sitting: {wall:.0f} s wall with {jobs} process(es)), "
+        f"{chunk_time / max(programs, 1):.2f} s per program; "
         f"summed over processes, JAX (trace, compile, run) took {timings['jax']:.0f} s and asd "
         f"(trace, detect, colour, evaluate, every check) {timings['asd']:.0f} s.\n\n"
         f"Tolerance: |asd - jax| <= {TOL:g} (1 + max|jax|) over each compared array; patterns "
