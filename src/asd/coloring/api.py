@@ -9,6 +9,8 @@ import scipy.sparse as sp
 
 from ..errors import InputError
 from . import algorithms
+from . import improve as _improve
+from .bounds import lower_bound
 from .check import (
     ColoringError,
     _acyclic,
@@ -31,6 +33,9 @@ from .orders import ORDERS, vertex_order
 from .result import ColoringResult
 
 PROBLEMS = ("column", "row", "star", "acyclic", "bidirectional")
+#: the orders of the default colouring (the seeded "random" order is left to the
+#: randomised restarts of the improvement step, which do better)
+DEFAULT_ORDERS = tuple(o for o in ORDERS if o != "random")
 
 Order = str | Sequence[str] | np.ndarray
 
@@ -56,19 +61,45 @@ def _renumber(colors: np.ndarray, keep: np.ndarray) -> np.ndarray:
 # -- column / row ----------------------------------------------------------------------------
 
 
-def _partial(P, G: TwoLevel, problem, order, seed, recolor, check) -> ColoringResult:
-    colors = algorithms.greedy(G, _order(order, G, seed))
-    if recolor:
-        bound = int(np.diff(G.ptr2).max(initial=0))  # a row (column) is a clique
-        colors = algorithms.iterated_greedy(G, colors, recolor, seed, bound)
+def _partial(P, G: TwoLevel, problem, orders, seed, recolor, improve, budget, exact, check):
+    """Best greedy colouring over ``orders``, then (``improve``) restarts, recolouring and
+    tabu search within ``budget``, then (``exact``) the integer program."""
+    lb = lower_bound(problem, G)
+    best, name = None, ""
+    for o in orders:
+        colors = algorithms.greedy(G, _order(o, G, seed))
+        if recolor:
+            colors = algorithms.iterated_greedy(G, colors, recolor, seed, lb)
+        if best is None or colors.max(initial=-1) < best.max(initial=-1):
+            best, name = colors, _name(o)
+            if recolor:
+                name += "+recolor"
+    colors = best
+    if improve:
+        nc = int(colors.max(initial=-1)) + 1
+        greedy = _improve.greedy_for(problem, G)
+        colors, how = _improve.improve(G, colors, nc, lb, budget, seed, greedy, tabu=True)
+        name += how
+    if exact:
+        from .exact import exact_partial
+
+        found = exact_partial(G, colors)
+        if found is not None and found[0].max(initial=-1) <= colors.max(initial=-1):
+            colors = found[0]
+            name += "+exact"
+            if found[1]:  # proven optimal: its count is a lower bound too
+                lb = int(colors.max(initial=-1)) + 1
     nc = int(colors.max(initial=-1)) + 1
     src = _partition_src(P.indptr, P.indices, colors, nc, P.shape[1], problem == "row")
     if check and not _partition_ok(G.ptr2, G.idx2, colors):  # the checker names the entry
         T = sp.csr_array((np.ones(G.idx2.size, bool), G.idx2, G.ptr2), shape=(G.ptr2.size - 1, G.n))
         _orthogonal(T, colors, problem)
         raise ColoringError("asd: the colouring is not structurally orthogonal")
-    name = order if isinstance(order, str) else "explicit"
-    return ColoringResult(problem, P, name, colors=colors, plan={"src": src})
+    return ColoringResult(problem, P, name, colors=colors, plan={"src": src}, lower_bound=lb)
+
+
+def _name(order) -> str:
+    return order if isinstance(order, str) else "explicit"
 
 
 # -- symmetric ----------------------------------------------------------------------------------
@@ -125,22 +156,40 @@ def _acyclic_plan(S, mirror, colors, postprocess):
     return colors, plan
 
 
-def _symmetric(S, mirror, A, problem, order, seed, postprocess, check) -> ColoringResult:
+def _symmetric(S, mirror, A, problem, orders, seed, postprocess, improve, budget, check):
+    """Best star / acyclic colouring over ``orders`` (counted after postprocessing), then
+    (``improve``) restarts and class-ordered recolouring through the same greedy."""
     T = A.two_level()
-    o = _order(order, T, seed)
-    if problem == "star":
-        colors = algorithms.star(A, o)
-        score = np.diff(A.ptr)
-        colors, plan = _star_plan(S, mirror, colors, score, postprocess)
-        if check:
-            _star(S, mirror, colors)
-    else:
-        colors = algorithms.acyclic(A, o)
-        colors, plan = _acyclic_plan(S, mirror, colors, postprocess)
-        if check:
-            _acyclic(S, mirror, colors)
-    name = order if isinstance(order, str) else "explicit"
-    return ColoringResult(problem, S, name, colors=colors, plan=plan)
+    score = np.diff(A.ptr)
+
+    def plan_of(raw):
+        if problem == "star":
+            return _star_plan(S, mirror, raw, score, postprocess)
+        return _acyclic_plan(S, mirror, raw, postprocess)
+
+    greedy = _improve.greedy_for(problem, A)
+    best = None
+    for o in orders:
+        raw = greedy(_order(o, T, seed))
+        colors, plan = plan_of(raw)
+        nc = int(colors.max(initial=-1)) + 1
+        if best is None or nc < best[0]:
+            best = (nc, raw, colors, plan, _name(o))
+    nc, raw, colors, plan, name = best
+    allowed = None
+    if postprocess:  # only vertices with a diagonal entry must stay seeded
+        rows = np.repeat(np.arange(S.shape[0]), np.diff(S.indptr))
+        allowed = np.zeros(S.shape[0], dtype=np.bool_)
+        allowed[rows[S.indices == rows]] = True
+    lb = lower_bound(problem, T, allowed)
+    if improve and nc > lb:
+        better, how = _improve.improve(T, raw, nc, lb, budget, seed, greedy, tabu=False)
+        if how:
+            colors, plan = plan_of(better)
+            name += how
+    if check:
+        (_star if problem == "star" else _acyclic)(S, mirror, colors)
+    return ColoringResult(problem, S, name, colors=colors, plan=plan, lower_bound=lb)
 
 
 # -- bidirectional -----------------------------------------------------------------------------
@@ -271,7 +320,10 @@ def _bidirectional(P, order, seed, postprocess, check) -> ColoringResult:
     cc, rc, plan = best[1]
     if check:
         _bicoloring(P, cc, rc)
-    return ColoringResult("bidirectional", P, order, column_colors=cc, row_colors=rc, plan=plan)
+    lb = 1 if P.nnz else 0  # any bicolouring of a nonzero pattern needs one colour
+    return ColoringResult(
+        "bidirectional", P, order, column_colors=cc, row_colors=rc, plan=plan, lower_bound=lb
+    )
 
 
 # -- entry point -------------------------------------------------------------------------------
@@ -280,11 +332,14 @@ def _bidirectional(P, order, seed, postprocess, check) -> ColoringResult:
 def color(
     pattern,
     problem: str = "column",
-    order: Order = "natural",
+    order: Order | None = None,
     *,
     seed: int = 0,
     postprocess: bool = True,
     recolor: int = 0,
+    improve: bool | None = None,
+    budget: float | None = None,
+    exact: bool = False,
     check: bool = True,
 ) -> ColoringResult:
     """Colour a sparsity pattern for compressed evaluation of the matrix it describes.
@@ -295,20 +350,40 @@ def color(
     problem : "column" / "row" (structurally orthogonal columns / rows, direct recovery),
         "star" (symmetric, direct), "acyclic" (symmetric, substitution) or
         "bidirectional" (forward and reverse seeds together, direct).
-    order : one of ``ORDERS``, an explicit permutation, or a list of names (each is tried
-        and the fewest colours kept; ties: the first).
-    seed : seeds the "random" order (and the random class orders of ``recolor``).
+    order : ``None`` (default): the best of the orders in ``DEFAULT_ORDERS`` (every
+        deterministic one of ``ORDERS``), then improved (see
+        ``improve``), so the colours do not depend on how the unknowns are laid out. Or
+        one of ``ORDERS``, an explicit permutation, or a list of names (each is tried and
+        the fewest colours kept; ties: the first), without improvement unless asked.
+    seed : seeds the "random" order, the randomised restarts and the tabu search; the
+        result is a function of pattern, order, seed and budget.
     postprocess : symmetric / bidirectional problems: vertices whose colour no entry is
         read through become unseeded (colour -1), colours are renumbered contiguously.
     recolor : column / row problems: passes of Culberson's iterated greedy recolouring
-        after the greedy colouring (never more colours; stops at the densest row bound).
+        after each greedy colouring (never more colours; stops at the lower bound).
+    improve : improve the best greedy colouring within ``budget``: randomised DSATUR
+        restarts, iterated greedy by colour classes and (column / row) tabu search, each
+        keeping the best colouring, stopping at the lower bound (never more colours).
+        Default: on when ``order`` is ``None``. Not for "bidirectional".
+    budget : seconds of improvement, spent in deterministic work units (a wall-clock
+        guard stops at 4x on a slow machine); default ``improve.default_budget(nnz)``
+        (20 ms + 1 us per nonzero). The prepared derivatives pass a budget proportional
+        to their tape.
+    exact : column / row problems of at most ``exact.MAX_VERTICES`` vertices: solve the
+        integer program (``scipy.optimize.milp``, HiGHS) for the fewest colours; when
+        optimality is proven, ``lower_bound`` equals ``ncolors``.
     check : verify the colouring with the checkers (cheap, linear); failure raises
         :class:`ColoringError`.
+
+    The result's ``lower_bound`` (largest row or column, greedy clique) shows the gap.
     """
     if problem not in PROBLEMS:
         raise InputError(f"asd: problem must be one of {PROBLEMS}, not {problem!r}")
     P = canonical(pattern)
-    if isinstance(order, str) or isinstance(order, np.ndarray):
+    default = order is None
+    if default:
+        orders = list(DEFAULT_ORDERS)
+    elif isinstance(order, str) or isinstance(order, np.ndarray):
         orders = [order]
     else:
         orders = list(order)
@@ -319,19 +394,24 @@ def color(
             raise InputError(f"asd: unknown order {o!r}; choose from {ORDERS} or a list of them")
     if recolor and problem not in ("column", "row"):
         raise InputError("asd: recolor applies to column and row colourings only")
+    if exact and problem not in ("column", "row"):
+        raise InputError("asd: exact colouring is available for column and row problems only")
+    improve = default if improve is None else bool(improve)
+    if improve and problem == "bidirectional" and not default:
+        raise InputError("asd: improve is not available for bidirectional colourings")
+    if budget is None:
+        budget = _improve.default_budget(P.nnz)
 
     if problem in ("column", "row"):
         G = bipartite(P, problem)
-        run = lambda o: _partial(P, G, problem, o, seed, recolor, check)  # noqa: E731
-    elif problem in ("star", "acyclic"):
+        return _partial(P, G, problem, orders, seed, recolor, improve, budget, exact, check)
+    if problem in ("star", "acyclic"):
         S, mirror = symmetrized_with_mirror(P)
         A = adjacency(S)
-        run = lambda o: _symmetric(S, mirror, A, problem, o, seed, postprocess, check)  # noqa: E731
-    else:
-        run = lambda o: _bidirectional(P, o, seed, postprocess, check)  # noqa: E731
+        return _symmetric(S, mirror, A, problem, orders, seed, postprocess, improve, budget, check)
     best = None
     for o in orders:
-        r = run(o)
+        r = _bidirectional(P, o, seed, postprocess, check)
         if best is None or r.ncolors < best.ncolors:
             best = r
     return best
