@@ -33,9 +33,9 @@ from .orders import ORDERS, vertex_order
 from .result import ColoringResult
 
 PROBLEMS = ("column", "row", "star", "acyclic", "bidirectional")
-#: the orders of the default colouring (the seeded "random" order is left to the
-#: randomised restarts of the improvement step, which do better)
-DEFAULT_ORDERS = tuple(o for o in ORDERS if o != "random")
+#: the orders of the default colouring: all of them (a single greedy pass each), so the
+#: default never needs more colours than any one order
+DEFAULT_ORDERS = ORDERS
 
 Order = str | Sequence[str] | np.ndarray
 
@@ -350,8 +350,7 @@ def color(
     problem : "column" / "row" (structurally orthogonal columns / rows, direct recovery),
         "star" (symmetric, direct), "acyclic" (symmetric, substitution) or
         "bidirectional" (forward and reverse seeds together, direct).
-    order : ``None`` (default): the best of the orders in ``DEFAULT_ORDERS`` (every
-        deterministic one of ``ORDERS``), then improved (see
+    order : ``None`` (default): the best of all orders in ``ORDERS``, then improved (see
         ``improve``), so the colours do not depend on how the unknowns are laid out. Or
         one of ``ORDERS``, an explicit permutation, or a list of names (each is tried and
         the fewest colours kept; ties: the first), without improvement unless asked.

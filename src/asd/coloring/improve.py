@@ -53,12 +53,15 @@ def default_budget(nnz: int) -> float:
     return SECONDS_BASE + SECONDS_PER_NNZ * nnz
 
 
-def preparation_budget(nnz: int, tape_size: int) -> float:
-    """Budget for the colouring of a prepared derivative: the default for its pattern,
-    or a quarter of the nominal trace + detection time of its tape when that is more
-    (tape size times a measured per-node time), so it stays proportional to the
-    preparation it serves and deterministic."""
-    return max(default_budget(nnz), 0.25 * 2.0e-6 * tape_size)
+#: measured trace + detection time per tape entry (nodes plus linear terms)
+PREPARATION_SECONDS_PER_NODE = 6.0e-7
+
+
+def preparation_budget(tape_size: int) -> float:
+    """Budget for the colouring of a prepared derivative: a quarter of the nominal trace
+    + detection time of its tape (tape size times a measured time per entry), at least
+    ``SECONDS_BASE``; proportional to the preparation it serves, and deterministic."""
+    return max(SECONDS_BASE, 0.25 * PREPARATION_SECONDS_PER_NODE * tape_size)
 
 
 def pair_count(graph: TwoLevel) -> int:

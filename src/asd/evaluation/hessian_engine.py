@@ -30,7 +30,7 @@ class HessianEngine:
         *,
         mode: str = "auto",
         coloring: str = "star",
-        order="natural",
+        order=None,
     ):
         if mode not in HESSIAN_MODES:
             raise InputError(f"asd: Hessian mode must be one of {HESSIAN_MODES}, not {mode!r}")
@@ -43,9 +43,13 @@ class HessianEngine:
         lower.sort_indices()
         self.lower = lower
         self.rows, self.cols = csr_structure(lower)
-        self.coloring = color(pattern, problem=coloring, order=order)
-        self.ncolors = self.coloring.ncolors
+        from ..coloring.improve import preparation_budget
+
         sweep = tape.n_nodes + tape.lin_idx.size
+        self.coloring = color(
+            pattern, problem=coloring, order=order, budget=preparation_budget(sweep)
+        )
+        self.ncolors = self.coloring.ncolors
         self.costs = {"colored": 3.0 * sweep * max(self.ncolors, 1)}
         self._direct = None
         if mode in ("auto", "direct"):
