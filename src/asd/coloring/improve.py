@@ -20,7 +20,8 @@ colours than it started from):
 Everything stops at the lower bound. The budget is given in seconds but spent in
 deterministic work units (a nominal rate per unit of graph size), so the colouring is a
 function of pattern, seed and budget only; a wall-clock guard at ``GUARD`` times the
-budget stops early on a machine far slower than nominal (the only source of variation).
+budget stops early on a machine ten times slower than nominal (the only source of
+variation).
 """
 
 from __future__ import annotations
@@ -44,8 +45,11 @@ SECONDS_PER_PAIR = 6.0e-8
 TABU_WORK_PER_SECOND = 1.0e8
 #: share of the budget the restarts may use before the tabu search gets the rest
 RESTART_SHARE = 0.75
-#: the wall-clock guard, in budgets
-GUARD = 4.0
+#: nominal fixed cost of one restart (Python and numpy overhead around the kernels)
+SECONDS_PER_RESTART = 2.0e-5
+#: the wall-clock guard, in budgets (plus one base period): only a machine this much
+#: slower than nominal stops early and so changes the result
+GUARD = 10.0
 
 
 def default_budget(nnz: int) -> float:
@@ -95,7 +99,7 @@ class Budget:
     def __init__(self, seconds: float) -> None:
         self.seconds = max(float(seconds), 0.0)
         self.left = self.seconds
-        self.deadline = time.perf_counter() + GUARD * self.seconds
+        self.deadline = time.perf_counter() + GUARD * (self.seconds + SECONDS_BASE)
 
     def take(self, seconds: float) -> bool:
         """Spend ``seconds`` of nominal time if the budget allows it."""
@@ -127,7 +131,7 @@ def improve(
     if best_n <= lower or budget <= 0:
         return best, how
     b = Budget(budget)
-    cost = SECONDS_PER_PAIR * pair_count(graph)
+    cost = SECONDS_PER_PAIR * pair_count(graph) + SECONDS_PER_RESTART
     rng = np.random.default_rng(seed)
     share = b.seconds * (1.0 - RESTART_SHARE) if tabu else 0.0
     k = nr = 0
