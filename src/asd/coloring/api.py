@@ -28,6 +28,7 @@ from .decompress import (
     _peel,
     _row_unique,
 )
+from .eliminate import eliminate_classes
 from .graph import TwoLevel, adjacency, augmented, bipartite, canonical, symmetrized_with_mirror
 from .orders import ORDERS, vertex_order
 from .result import ColoringResult
@@ -183,7 +184,8 @@ def _symmetric(S, mirror, A, problem, orders, seed, postprocess, improve, budget
         allowed[rows[S.indices == rows]] = True
     lb = lower_bound(problem, T, allowed)
     if improve and nc > lb:
-        better, how = _improve.improve(T, raw, nc, lb, budget, seed, greedy, tabu=False)
+        elim = (lambda c: eliminate_classes(A, c)) if problem == "star" else None
+        better, how = _improve.improve(T, raw, nc, lb, budget, seed, greedy, False, elim)
         if how:
             colors, plan = plan_of(better)
             name += how

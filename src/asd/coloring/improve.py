@@ -118,6 +118,7 @@ def improve(
     seed: int,
     greedy: Callable[[np.ndarray], np.ndarray],
     tabu: bool,
+    eliminate: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, str]:
     """Best colouring found from ``colors`` (``count`` colours) within ``budget`` seconds.
 
@@ -130,6 +131,10 @@ def improve(
     best, best_n, how = colors, count, ""
     if best_n <= lower or budget <= 0:
         return best, how
+    if eliminate is not None:
+        cand = eliminate(best)
+        if int(cand.max(initial=-1)) + 1 < best_n:
+            best, best_n, how = cand, int(cand.max(initial=-1)) + 1, "+eliminate"
     b = Budget(budget)
     cost = SECONDS_PER_PAIR * pair_count(graph) + SECONDS_PER_RESTART
     rng = np.random.default_rng(seed)
@@ -147,6 +152,9 @@ def improve(
             label = "+recolor"
         k += 1
         n_c = int(cand.max(initial=-1)) + 1
+        if eliminate is not None and n_c <= best_n:
+            cand = eliminate(cand)
+            n_c = int(cand.max(initial=-1)) + 1
         if n_c < best_n:
             best, best_n = cand, n_c
             how += label if not how.endswith(label) else ""
