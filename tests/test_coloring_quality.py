@@ -201,3 +201,25 @@ def test_exact_beats_greedy_and_proves_the_optimum():
         color(np.eye(3), "star", exact=True)
     with pytest.raises(InputError):
         color(random_rect(20, 500, 3), "column", exact=True)
+
+
+def test_star_class_elimination():
+    from asd.coloring.eliminate import eliminate_classes
+    from asd.coloring.graph import adjacency, symmetrized_with_mirror
+
+    for seed in range(4):
+        S = random_symmetric(500, 2, seed)
+        A = adjacency(symmetrized_with_mirror(canonical(S))[0])
+        for order in ORDERS:
+            raw = color(S, "star", order, postprocess=False).colors
+            out = eliminate_classes(A, raw, 10)
+            check_star(S, out)
+            assert out.max() <= raw.max()
+    # a wasteful star colouring of a path: one class can go
+    path = sp.diags_array([np.ones(5), np.ones(5)], offsets=[-1, 1], shape=(6, 6)) != 0
+    A = adjacency(symmetrized_with_mirror(canonical(path))[0])
+    wasteful = np.array([0, 1, 2, 3, 0, 1])
+    check_star(path, wasteful)
+    out = eliminate_classes(A, wasteful, 10)
+    check_star(path, out)
+    assert out.max() + 1 == 3  # a path needs 3 colours
