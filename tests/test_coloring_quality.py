@@ -61,10 +61,10 @@ def test_brusselator_192_within_a_second(layout):
     P = brusselator(192, layout)
     color(P)  # kernels loaded
     times = []
-    for _ in range(2):
-        t0 = time.perf_counter()
+    for _ in range(2):  # CPU time of this process: the colouring is single-threaded, and
+        t0 = time.process_time()  # other load on the shared machine does not count
         r = color(P)
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
     checked(P, r)
     assert r.ncolors <= 7
     assert min(times) <= 1.0, times

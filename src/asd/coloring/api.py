@@ -75,6 +75,8 @@ def _partial(P, G: TwoLevel, problem, orders, seed, recolor, improve, budget, ex
             best, name = colors, _name(o)
             if recolor:
                 name += "+recolor"
+        if int(best.max(initial=-1)) + 1 <= lb:
+            break  # optimal: no order can do better
     colors = best
     if improve:
         nc = int(colors.max(initial=-1)) + 1
@@ -168,6 +170,12 @@ def _symmetric(S, mirror, A, problem, orders, seed, postprocess, improve, budget
             return _star_plan(S, mirror, raw, score, postprocess)
         return _acyclic_plan(S, mirror, raw, postprocess)
 
+    allowed = None
+    if postprocess:  # only vertices with a diagonal entry must stay seeded
+        rows = np.repeat(np.arange(S.shape[0]), np.diff(S.indptr))
+        allowed = np.zeros(S.shape[0], dtype=np.bool_)
+        allowed[rows[S.indices == rows]] = True
+    lb = lower_bound(problem, T, allowed)
     greedy = _improve.greedy_for(problem, A)
     best = None
     for o in orders:
@@ -176,13 +184,9 @@ def _symmetric(S, mirror, A, problem, orders, seed, postprocess, improve, budget
         nc = int(colors.max(initial=-1)) + 1
         if best is None or nc < best[0]:
             best = (nc, raw, colors, plan, _name(o))
+        if best[0] <= lb:
+            break  # optimal: no order can do better
     nc, raw, colors, plan, name = best
-    allowed = None
-    if postprocess:  # only vertices with a diagonal entry must stay seeded
-        rows = np.repeat(np.arange(S.shape[0]), np.diff(S.indptr))
-        allowed = np.zeros(S.shape[0], dtype=np.bool_)
-        allowed[rows[S.indices == rows]] = True
-    lb = lower_bound(problem, T, allowed)
     if improve and nc > lb:
         elim = (lambda c: eliminate_classes(A, c)) if problem == "star" else None
         better, how = _improve.improve(T, raw, nc, lb, budget, seed, greedy, False, elim)
