@@ -66,23 +66,29 @@ def _partial(P, G: TwoLevel, problem, orders, seed, recolor, improve, budget, ex
     """Best greedy colouring over ``orders``, then (``improve``) restarts, recolouring and
     tabu search within ``budget``, then (``exact``) the integer program."""
     lb = lower_bound(problem, G)
+    # improving: the randomised DSATUR restarts often reach the bound, so the (costlier)
+    # plain DSATUR order waits until they have run
+    later = [o for o in orders if improve and len(orders) > 1 and o == "dsatur"]
     best, name = None, ""
-    for o in orders:
-        colors = algorithms.greedy(G, _order(o, G, seed))
-        if recolor:
-            colors = algorithms.iterated_greedy(G, colors, recolor, seed, lb)
-        if best is None or colors.max(initial=-1) < best.max(initial=-1):
-            best, name = colors, _name(o)
+
+    def run(order_list, best, name):
+        for o in order_list:
+            if best is not None and int(best.max(initial=-1)) + 1 <= lb:
+                break  # optimal: no order can do better
+            colors = algorithms.greedy(G, _order(o, G, seed))
             if recolor:
-                name += "+recolor"
-        if int(best.max(initial=-1)) + 1 <= lb:
-            break  # optimal: no order can do better
-    colors = best
+                colors = algorithms.iterated_greedy(G, colors, recolor, seed, lb)
+            if best is None or colors.max(initial=-1) < best.max(initial=-1):
+                best, name = colors, _name(o) + ("+recolor" if recolor else "")
+        return best, name
+
+    colors, name = run([o for o in orders if o not in later], best, name)
     if improve:
         nc = int(colors.max(initial=-1)) + 1
         greedy = _improve.greedy_for(problem, G)
         colors, how = _improve.improve(G, colors, nc, lb, budget, seed, greedy, tabu=True)
         name += how
+        colors, name = run(later, colors, name)
     if exact:
         from .exact import exact_partial
 
