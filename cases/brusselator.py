@@ -1,7 +1,9 @@
 """The 2-D Brusselator reaction–diffusion system: the stiff benchmark of sparse AD.
 
 State ``y`` of length 2N² laid out as (N, N, 2) in C order: ``y[(i*N + j)*2 + k]``
-with k = 0 for u and k = 1 for v, on an N×N periodic grid with x_i = iΔx (axis 0),
+with k = 0 for u and k = 1 for v (``layout="interleaved"``, the default), or as
+(2, N, N): all u, then all v, ``y[k*N² + i*N + j]`` (``layout="blocked"``, the layout of
+most codes and published benchmarks); on an N×N periodic grid with x_i = iΔx (axis 0),
 y_j = jΔx (axis 1), Δx = 1/(N−1):
 
     du/dt = B + u²v − (A+1)u + α Δu + f(x, y, t)
@@ -24,9 +26,12 @@ B = 1.0
 class Brusselator2D:
     """Right-hand side, initial state and the analytic sparse Jacobian for grid size N."""
 
-    def __init__(self, N: int):
+    def __init__(self, N: int, layout: str = "interleaved"):
         if N < 3:
             raise ValueError("Brusselator2D needs N >= 3 (distinct periodic neighbours)")
+        if layout not in ("interleaved", "blocked"):
+            raise ValueError(f"layout must be 'interleaved' or 'blocked', not {layout!r}")
+        self.layout = layout
         self.N = int(N)
         self.n = 2 * self.N * self.N
         self.dx = 1.0 / (self.N - 1)
@@ -42,7 +47,19 @@ class Brusselator2D:
     def initial_state(self) -> np.ndarray:
         u = 22.0 * (self.Y * (1.0 - self.Y)) ** 1.5
         v = 27.0 * (self.X * (1.0 - self.X)) ** 1.5
+        return self._pack(u, v)
+
+    def _pack(self, u, v):
+        if self.layout == "blocked":
+            return np.concatenate([u.ravel(), v.ravel()])
         return np.stack([u, v], axis=-1).ravel()
+
+    def _unpack(self, y):
+        if self.layout == "blocked":
+            Y = y.reshape(2, self.N, self.N)
+            return Y[0], Y[1]
+        Y = y.reshape(self.N, self.N, 2)
+        return Y[:, :, 0], Y[:, :, 1]
 
     def _laplacian(self, w):
         return (
@@ -55,12 +72,11 @@ class Brusselator2D:
 
     def rhs(self, t: float, y):
         """dy/dt, vectorised numpy (runs on traced arrays as well)."""
-        Y = y.reshape(self.N, self.N, 2)
-        u, v = Y[:, :, 0], Y[:, :, 1]
+        u, v = self._unpack(y)
         uuv = u * u * v
         du = B + uuv - (A + 1.0) * u + self.alpha * self._laplacian(u) + self.forcing(t)
         dv = A * u - uuv + self.alpha * self._laplacian(v)
-        return np.stack([du, dv], axis=-1).ravel()
+        return self._pack(du, dv)
 
     def f(self, y):
         """The right-hand side at t = 0 as a function of the state only."""
@@ -68,12 +84,15 @@ class Brusselator2D:
 
     def _index(self, di: int, dj: int, k: int) -> np.ndarray:
         i, j = np.meshgrid(np.arange(self.N), np.arange(self.N), indexing="ij")
-        return (((i + di) % self.N) * self.N + (j + dj) % self.N) * 2 + k
+        point = ((i + di) % self.N) * self.N + (j + dj) % self.N
+        if self.layout == "blocked":
+            return k * self.N * self.N + point
+        return point * 2 + k
 
     def jacobian(self, t: float, y) -> sp.csr_array:
         """The exact Jacobian d(rhs)/dy, written by hand (a test oracle)."""
-        Y = np.asarray(y, dtype=np.float64).reshape(self.N, self.N, 2)
-        u, v = Y[:, :, 0].ravel(), Y[:, :, 1].ravel()
+        u, v = self._unpack(np.asarray(y, dtype=np.float64))
+        u, v = u.ravel(), v.ravel()
         a = self.alpha
         rows, cols, vals = [], [], []
         for k, own in ((0, 2 * u * v - (A + 1.0) - 4 * a), (1, -(u * u) - 4 * a)):

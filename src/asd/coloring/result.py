@@ -37,7 +37,9 @@ class ColoringResult:
 
     Attributes: ``problem``, ``order`` (the order that produced it), ``colors`` (per
     column, or per row for "row"; ``None`` for "bidirectional"), ``column_colors`` and
-    ``row_colors`` (bidirectional), ``ncolors`` (forward + reverse for bidirectional).
+    ``row_colors`` (bidirectional), ``ncolors`` (forward + reverse for bidirectional),
+    ``lower_bound`` (no colouring of this problem needs fewer colours: the largest row or
+    column, a greedy clique; equal to ``ncolors`` when the colouring is optimal).
     """
 
     def __init__(
@@ -50,6 +52,7 @@ class ColoringResult:
         column_colors: np.ndarray | None = None,
         row_colors: np.ndarray | None = None,
         plan: dict,
+        lower_bound: int = 0,
     ) -> None:
         self.problem = problem
         self.pattern = pattern
@@ -64,12 +67,14 @@ class ColoringResult:
             self.ncolors = self.nforward + self.nreverse
         else:
             self.ncolors = int(colors.max(initial=-1)) + 1
+        self.lower_bound = min(int(lower_bound), self.ncolors)
         self._structure: tuple[np.ndarray, np.ndarray] | None = None
 
     def __repr__(self) -> str:
         return (
             f"ColoringResult(problem={self.problem!r}, order={self.order!r}, "
-            f"shape={self.pattern.shape}, nnz={self.pattern.nnz}, ncolors={self.ncolors})"
+            f"shape={self.pattern.shape}, nnz={self.pattern.nnz}, ncolors={self.ncolors}, "
+            f"lower_bound={self.lower_bound})"
         )
 
     # -- colours and seeds -----------------------------------------------------------------

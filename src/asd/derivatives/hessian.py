@@ -49,7 +49,7 @@ class SparseHessian(Prepared):
             raise InputError(f"asd: coloring must be 'star', not {coloring!r}")
         self.sparsity = sparsity
         self.problem = coloring
-        self.order = order or "natural"
+        self.order = order
         self.format = check_format(format)
         self.weighted = weighted
         self._init_common(fun, x0, args, argnums, static_argnums)

@@ -20,7 +20,7 @@ from .output import Output, check_format
 MODES = ("auto", "direct", "forward", "reverse", "bidirectional")
 #: relative cost of one reverse sweep against one forward sweep (per seed)
 REVERSE_COST = 1.5
-DEFAULT_ORDER = "natural"
+DEFAULT_ORDER = None  # the colouring default: best of all orders, improved
 #: "auto" tries a bidirectional colouring only when both one-sided ones need more colours
 BIDIRECTIONAL_MIN_COLORS = 8
 
@@ -98,6 +98,9 @@ class SparseJacobian(Prepared):
         elif req == "direct":
             raise InputError("asd: mode='direct' needs detected sparsity, not a given pattern")
         from ..coloring import color
+        from ..coloring.improve import preparation_budget
+
+        budget = preparation_budget(sweep)
 
         P = self.pattern
         # a column colouring needs at least as many colours as the densest row has
@@ -113,7 +116,7 @@ class SparseJacobian(Prepared):
         weights = {"forward": 1.0, "reverse": REVERSE_COST}
         for key, problem in (("forward", "column"), ("reverse", "row")):
             if req == key or (req == "auto" and bound[key] < direct):
-                colorings[key] = color(P, problem=problem, order=self.order)
+                colorings[key] = color(P, problem=problem, order=self.order, budget=budget)
                 self.costs[key] = colorings[key].ncolors * sweep * weights[key]
         one_sided = min((colorings[k].ncolors for k in colorings), default=0)
         if req == "bidirectional" or (
@@ -149,7 +152,9 @@ class SparseJacobian(Prepared):
 
     def _single_order(self) -> str:
         """The bidirectional colouring takes one order name: the first of a list."""
-        return self.order if isinstance(self.order, str) else list(self.order)[0]
+        if self.order is None or isinstance(self.order, str):
+            return self.order
+        return list(self.order)[0]
 
     # -- evaluation ------------------------------------------------------------------------
     def values(self, *fargs) -> np.ndarray:

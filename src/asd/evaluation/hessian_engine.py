@@ -30,7 +30,7 @@ class HessianEngine:
         *,
         mode: str = "auto",
         coloring: str = "star",
-        order="natural",
+        order=None,
     ):
         if mode not in HESSIAN_MODES:
             raise InputError(f"asd: Hessian mode must be one of {HESSIAN_MODES}, not {mode!r}")
@@ -43,15 +43,31 @@ class HessianEngine:
         lower.sort_indices()
         self.lower = lower
         self.rows, self.cols = csr_structure(lower)
-        self.coloring = color(pattern, problem=coloring, order=order)
-        self.ncolors = self.coloring.ncolors
+        from ..coloring.improve import preparation_budget
+
         sweep = tape.n_nodes + tape.lin_idx.size
-        self.costs = {"colored": 3.0 * sweep * max(self.ncolors, 1)}
         self._direct = None
         if mode in ("auto", "direct"):
             if deps is None:
                 raise InputError("asd: direct Hessian evaluation needs detected sparsity")
             self._direct = DirectHessian(tape, *deps, lower)
+        # the improved default colouring only where colouring can still win: a cheap
+        # natural-order colouring (and its lower bound) first
+        quick = color(pattern, problem=coloring, order=order or "natural", improve=False)
+        cheapest = 3.0 * sweep * max(quick.lower_bound, 1)
+        if (
+            order is not None
+            or mode == "direct"
+            or (mode == "auto" and self._direct.cost <= cheapest)
+        ):
+            self.coloring = quick
+        else:
+            self.coloring = color(
+                pattern, problem=coloring, order=order, budget=preparation_budget(sweep)
+            )
+        self.ncolors = self.coloring.ncolors
+        self.costs = {"colored": 3.0 * sweep * max(self.ncolors, 1)}
+        if self._direct is not None:
             self.costs["direct"] = float(self._direct.cost)
         self.mode = mode if mode != "auto" else min(self.costs, key=self.costs.get)
         if self.mode == "colored":

@@ -129,7 +129,7 @@ class NLP(PyNumeroMethods):
             deps,
             mode=hessian_mode,
             coloring=hessian_coloring,
-            order=order or "natural",
+            order=order,
         )
         self.hessian_coloring = self.hessian_engine.coloring
         self._hess_structure = (self.hessian_engine.rows, self.hessian_engine.cols)
