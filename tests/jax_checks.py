@@ -234,7 +234,7 @@ def check_seed(seed: int, flags: Flags, stats: Stats, timings: Counter | None = 
             sparsity, at = "local", x1
         elif k == 1 and seed % 3 == 1 and mode != "direct":
             sparsity = sp.csr_array(Pg)
-        Jp = asd.jacobian(prog, at, mode=mode, sparsity=sparsity)
+        Jp = asd.jacobian(prog, at, mode=mode, sparsity=sparsity, format="csr")
         name = sparsity if isinstance(sparsity, str) else "given"
         close(f"jacobian {mode}", Jp(x1).toarray(), J, stats, f"{name} sparsity, {Jp.mode}")
         prepared.append(Jp)
@@ -243,10 +243,10 @@ def check_seed(seed: int, flags: Flags, stats: Stats, timings: Counter | None = 
     hmode = HESSIAN_MODES[(seed // 2) % 3]
     hsparsity, at = ("local", x1) if seed % 4 == 1 else ("global", x0)
     if seed % 2:
-        Hp = asd.hessian(prog, at, mode=hmode, sparsity=hsparsity, weighted=True)
+        Hp = asd.hessian(prog, at, mode=hmode, sparsity=hsparsity, weighted=True, format="csr")
         Hx = Hp(x1, w).toarray()
     else:
-        Hp = asd.hessian(lambda x: w @ prog(x), at, mode=hmode, sparsity=hsparsity)
+        Hp = asd.hessian(lambda x: w @ prog(x), at, mode=hmode, sparsity=hsparsity, format="csr")
         Hx = Hp(x1).toarray()
     close(f"hessian {hmode}", Hx, H, stats, f"{hsparsity} sparsity, {Hp.mode}")
     prepared.append(Hp)
