@@ -133,7 +133,7 @@ def draw_program(rng, flags: Flags, stats: Stats, x1, n=None, deep=False):
     raise RuntimeError("no safe program in 50 draws")
 
 
-def jax_reference(prog, x1, w, v, forward: bool, cons=None, lam=None) -> dict:
+def jax_reference(prog, x1, w, v, forward: bool, cons=None, lam=None, jit=True) -> dict:
     """JAX's f(x1), Jacobian (m x n), Hessian of wᵀf, JVP with v, VJP with w, all from
     one ``jax.jit`` (eager JAX compiles every primitive of a new shape separately, which
     is several times slower than one compilation of the whole reference); with ``cons``
@@ -163,7 +163,8 @@ def jax_reference(prog, x1, w, v, forward: bool, cons=None, lam=None) -> dict:
             out["Hc"] = jax.hessian(lambda z: jnp.dot(lam, g(z)))(x)
         return out
 
-    out = {k: np.asarray(a) for k, a in jax.jit(reference)(jnp.asarray(x1)).items()}
+    run = jax.jit(reference) if jit else reference
+    out = {k: np.asarray(a) for k, a in run(jnp.asarray(x1)).items()}
     for k, a in out.items():
         if not np.isfinite(a).all():  # the grammar keeps every derivative finite
             raise Mismatch("jax reference", f"JAX's {k} is not finite")
@@ -177,10 +178,43 @@ def jax_reference(prog, x1, w, v, forward: bool, cons=None, lam=None) -> dict:
     return out
 
 
-def check_seed(seed: int, flags: Flags, stats: Stats, timings: Counter | None = None):
+def merge(into: Stats, part: Stats) -> None:
+    """Add the counters of ``part`` to ``into``."""
+    into.checks.update(part.checks)
+    for k, v in part.worst.items():
+        into.worst[k] = max(into.worst.get(k, 0.0), v)
+    into.redrawn += part.redrawn
+    into.deep += part.deep
+    into.programs += part.programs
+
+
+def check_seed_confirmed(
+    seed: int, flags: Flags, stats: Stats, timings: Counter | None = None
+) -> str | None:
+    """``check_seed`` against one jitted JAX reference; a mismatch is re-checked against
+    JAX run eagerly (every primitive on its own: slow, but no whole-program XLA
+    compilation). If asd agrees with eager JAX everywhere, the jitted reference was
+    wrong (XLA miscompiled it): returns the first mismatch's message instead of raising.
+    Only the counters of the run that decides are kept."""
+    first = Stats()
+    try:
+        check_seed(seed, flags, first, timings)
+    except Mismatch as e:
+        second = Stats()
+        check_seed(seed, flags, second, timings, jit=False)  # raises if asd is wrong
+        merge(stats, second)
+        return str(e)
+    merge(stats, first)
+    return None
+
+
+def check_seed(
+    seed: int, flags: Flags, stats: Stats, timings: Counter | None = None, jit: bool = True
+):
     """Every check of one seed; raises Mismatch (or asd's own error) on the first failure.
 
-    ``timings`` (if given) accumulates seconds spent in JAX and in asd."""
+    ``timings`` (if given) accumulates seconds spent in JAX and in asd; ``jit=False``
+    runs the JAX reference eagerly."""
     t_start = time.perf_counter()
     prog, rng, x1 = program_of(seed, flags, stats)
     n = x1.size
@@ -199,7 +233,7 @@ def check_seed(seed: int, flags: Flags, stats: Stats, timings: Counter | None = 
         cons = draw_program(rng, flags, stats, x1.ravel(), n=n)
         with np.errstate(all="ignore"):
             lam = rng.standard_normal(cons(x1.ravel()).size)
-    ref = jax_reference(prog, x1, w, v, seed % 2 == 0, cons, lam)
+    ref = jax_reference(prog, x1, w, v, seed % 2 == 0, cons, lam, jit=jit)
     t_jax = time.perf_counter()
     y, J, H = ref["y"], ref["J"], ref["H"]
 
