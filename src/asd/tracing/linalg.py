@@ -358,7 +358,7 @@ def cholesky(a, upper=False):
             d = np.sqrt(s[0])
             col = s[1:] / d
             parts = [lift(m.rec, np.zeros(j))] if j else []
-            cols.append(np.concatenate([*parts, d[None], col]))
+            cols.append(np.concatenate([*parts, np.reshape(d, (1,)), col]))
         L = np.stack(cols, axis=1)
         return L.T if upper else L
 
