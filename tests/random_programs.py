@@ -538,7 +538,7 @@ def _special_ops(rng, S):
         return c.reshape(S)
 
     return {
-        "erf": lambda a, b: ss.erf(a) + ss.erfc(b) * a,
+        "erf": lambda a, b: 0.5 * (ss.erf(a) + ss.erfc(b)),
         "erfinv": lambda a, b: ss.erfinv(0.9 * np.tanh(a)) + ss.erfcinv(1.0 + 0.9 * np.tanh(b)),
         "expit": lambda a, b: ss.expit(a) * ss.log_expit(b) + ss.logit(0.5 + 0.45 * np.tanh(a)),
         "gamma": lambda a, b: ss.gammaln(1.5 + a * a) + ss.digamma(1.0 + b * b),
