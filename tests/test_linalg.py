@@ -222,3 +222,24 @@ def test_traced_and_constant_mix_in_a_model():
 
     jac, hess = jax_refs(gj)
     check(g, rng.standard_normal(8), jac_ref=jac, hess_ref=hess, atol=1e-8, rtol=1e-8)
+
+
+def test_assembled_matrix_in_a_buffer():
+    """The engineering style: A = np.zeros((n, n)); A[i, j] = ...; solve(A, b)."""
+
+    def body(xp, x):
+        n = 4
+        if xp is np:
+            A = np.zeros((n, n))
+            for i in range(n):
+                A[i, i] = 3.0 + x[i] ** 2
+                if i:
+                    A[i, i - 1] = A[i - 1, i] = -x[i]
+        else:
+            A = jnp.diag(3.0 + x**2) - jnp.diag(x[1:], -1) - jnp.diag(x[1:], 1)
+        b = xp.cos(x)
+        return xp.linalg.solve(A, b) + (sl.solve(A, b) if xp is np else xp.linalg.solve(A, b))
+
+    f, fj = both(body)
+    jac, hess = jax_refs(fj)
+    check(f, np.array([0.3, -0.8, 1.1, 0.4]), jac_ref=jac, hess_ref=hess, atol=1e-8, rtol=1e-8)

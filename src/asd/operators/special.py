@@ -173,6 +173,32 @@ def sf_i1e_dd(x):
     return sf_i1e(x) - sf_i0e(x) / x + 2.0 * sf_i1e(x) / (x * x)
 
 
+def sf_log_ndtr_cf(t):
+    """C(t) = t + 2/(t + 3/(t + 4/(t + ...))) for t >= 8: the Mills-ratio continued
+    fraction, so that log Φ'(-t) = t + 1/C(t) and -t + log Φ'(-t) = 1/C(t) need no
+    cancellation in the far left tail."""
+    c = t
+    for k in range(60, 1, -1):
+        c = t + k / c
+    return c
+
+
+def sf_log_ndtr_d(a, v):
+    """d/da log Φ(a) = φ(a) / Φ(a)."""
+    if a < -8.0:
+        return -a + 1.0 / sf_log_ndtr_cf(-a)
+    return 0.3989422804014327 * math.exp(-0.5 * a * a - v)
+
+
+def sf_log_ndtr_dd(a, v):
+    """d²/da² log Φ(a) = -d (a + d)."""
+    if a < -8.0:
+        c = sf_log_ndtr_cf(-a)
+        return -(-a + 1.0 / c) / c
+    d = 0.3989422804014327 * math.exp(-0.5 * a * a - v)
+    return -d * (a + d)
+
+
 def sf_xlogy(x, y):
     if x == 0.0 and y == y:
         return 0.0
@@ -196,6 +222,9 @@ _SCALAR_NAMES = (
     "sf_i1e_dd",
     "sf_xlogy",
     "sf_xlog1py",
+    "sf_log_ndtr_cf",
+    "sf_log_ndtr_d",
+    "sf_log_ndtr_dd",
 )
 
 

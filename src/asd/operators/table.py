@@ -346,14 +346,8 @@ OPS: tuple[Op, ...] = (
     _unary(
         "ndtri", "sf_ndtri(a)", f"{SQRT2PI} * np.exp(0.5 * v * v)", f"{TWO_PI} * v * np.exp(v * v)"
     ),
-    # log_ndtr' = φ(a) / Φ(a) = exp(-a²/2 - v) / sqrt(2 pi); log_ndtr'' = -d (a + d)
-    _unary(
-        "log_ndtr",
-        "sf_log_ndtr(a)",
-        f"{INV_SQRT2PI} * np.exp(-0.5 * a * a - v)",
-        f"-{INV_SQRT2PI} * np.exp(-0.5 * a * a - v)"
-        f" * (a + {INV_SQRT2PI} * np.exp(-0.5 * a * a - v))",
-    ),
+    # log_ndtr' = φ(a) / Φ(a), log_ndtr'' = -d (a + d); a continued fraction for a < -8
+    _unary("log_ndtr", "sf_log_ndtr(a)", "sf_log_ndtr_d(a, v)", "sf_log_ndtr_dd(a, v)"),
     # sinc(a) = sin(pi a) / (pi a); its derivatives by series near 0 (no cancellation)
     _unary(
         "sinc", "sf_sinc(a)", f"{PI} * sf_sinc_t1({PI} * a)", f"{PI} * {PI} * sf_sinc_t2({PI} * a)"

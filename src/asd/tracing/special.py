@@ -122,7 +122,9 @@ def _traced_or(original, replacement):
     def inner(*args, **kwargs):
         if find_recorder(list(args) + list(kwargs.values())) is None:
             return original(*args, **kwargs)
-        return replacement(*args, **kwargs)
+        from .buffers import unwrap  # np.zeros buffers holding traced values
+
+        return replacement(*unwrap(args), **{k: unwrap(v) for k, v in kwargs.items()})
 
     inner.__wrapped__ = original
     inner.__name__ = getattr(original, "__name__", "wrapper")
