@@ -28,7 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg as sl
 import scipy.sparse as sp
+import scipy.sparse.linalg as spl
+import scipy.special as ss
 
 # ---------------------------------------------------------------------------------------
 # elementwise instructions: one or two pool entries, safe domains
@@ -515,7 +518,78 @@ def _misc_ops(rng, S):
     }
 
 
+def _special_ops(rng, S):
+    """scipy.special and friends on safe domains; ufunc methods."""
+    n = int(np.prod(S))
+    grid = np.sort(rng.uniform(-1.5, 1.5, size=5))
+    vals = rng.standard_normal(5)
+    kern = rng.standard_normal(int(rng.integers(1, 4)))
+    idx = rng.integers(0, n, size=n + 2)
+    ax = int(rng.integers(0, len(S)))
+
+    def conv(a, b):
+        c = np.convolve(a.ravel(), kern, mode="same")[:n] if n >= kern.size else a.ravel()
+        return c.reshape(S) + np.convolve(a.ravel(), b.ravel())[:n].reshape(S)
+
+    def at_methods(a, b):
+        c = a.ravel().copy()
+        np.multiply.at(c, idx, 1.0 + 0.3 * np.tanh(b.ravel()[idx % n]))
+        np.maximum.at(c, idx[::-1], b.ravel()[idx])
+        return c.reshape(S)
+
+    return {
+        "erf": lambda a, b: 0.5 * (ss.erf(a) + ss.erfc(b)),
+        "erfinv": lambda a, b: ss.erfinv(0.9 * np.tanh(a)) + ss.erfcinv(1.0 + 0.9 * np.tanh(b)),
+        "expit": lambda a, b: ss.expit(a) * ss.log_expit(b) + ss.logit(0.5 + 0.45 * np.tanh(a)),
+        "gamma": lambda a, b: ss.gammaln(1.5 + a * a) + ss.digamma(1.0 + b * b),
+        "polygamma": lambda a, b: ss.polygamma(1, 1.0 + a * a) * ss.polygamma(2, 2.0 + b * b),
+        "bessel": lambda a, b: ss.i0(a) + ss.i1(b) * ss.i0e(1.0 + a * a) - ss.i1e(b),
+        "ndtr": lambda a, b: ss.ndtr(a) + ss.ndtri(0.5 + 0.45 * np.tanh(b)) * ss.log_ndtr(a),
+        "xlogy": lambda a, b: ss.xlogy(a, 1.0 + b * b) + ss.xlog1py(b, a * a),
+        "sinc": lambda a, b: np.sinc(a) * b + np.copysign(a, 1.0 + b * b),
+        "logsumexp": lambda a, b: ss.logsumexp(a, axis=ax, keepdims=True) + ss.softmax(b, axis=ax),
+        "log_softmax": lambda a, b: ss.log_softmax(a) * b + np.logaddexp(a, b),
+        "interp": lambda a, b: np.interp(a, grid, vals) * b + np.heaviside(a, 0.5),
+        "convolve": conv,
+        "at_methods": at_methods,
+        "accumulate_sub": lambda a, b: np.subtract.accumulate(a, axis=ax) * b,
+    }
+
+
+def _linalg_ops(rng, S):
+    """Traced and constant linear algebra on well-conditioned matrices."""
+    n = int(np.prod(S))
+    K = rng.standard_normal((S[0], S[0])) * (rng.random((S[0], S[0])) < 0.5) + 3.0 * np.eye(S[0])
+    square = len(S) == 2 and S[0] == S[1]
+
+    def matrix(a, b):
+        """An n-by-n diagonally dominant traced matrix."""
+        if square:
+            return np.tanh(a) / S[0] + 2.0 * np.eye(S[0]) + 0.1 * np.tanh(b)
+        v, w = a.ravel(), b.ravel()
+        return np.diag(2.0 + np.tanh(v)) + 0.1 * np.tanh(np.outer(w, v))
+
+    def rhs(b):
+        return b if square else b.ravel()
+
+    def back(y):
+        return np.reshape(y, S) if np.size(y) == n else np.reshape(y, ()) * np.ones(S)
+
+    return {
+        "solve": lambda a, b: back(np.linalg.solve(matrix(a, b), rhs(b))),
+        "det": lambda a, b: back(np.linalg.det(matrix(a, b))) * a,
+        "slogdet": lambda a, b: back(np.linalg.slogdet(matrix(b, a))[1]) + a,
+        "inv": lambda a, b: back(np.linalg.inv(matrix(a, b)) @ rhs(a)),
+        "cholesky": lambda a, b: back(np.linalg.cholesky(matrix(a, b) @ matrix(a, b).T) @ rhs(b)),
+        "matrix_power": lambda a, b: back(np.linalg.matrix_power(matrix(a, b), 2) @ rhs(a)),
+        "const_solve": lambda a, b: np.linalg.solve(K, a) + sl.solve(K, b * b),
+        "sparse_solve": lambda a, b: np.reshape(spl.spsolve(sp.csc_array(K), a * b), S),
+    }
+
+
 FAMILIES = {
+    "special": _special_ops,
+    "linalg": _linalg_ops,
     "reduce": _reduce_ops,
     "shape": _shape_ops,
     "index": _index_ops,
@@ -526,8 +600,20 @@ FAMILIES = {
 }
 
 #: probability of each kind of instruction
-KINDS = ("unary", "binary", "reduce", "shape", "index", "product", "loop", "misc", "local")
-WEIGHTS = np.array([0.23, 0.22, 0.1, 0.1, 0.1, 0.09, 0.04, 0.08, 0.04])
+KINDS = (
+    "unary",
+    "binary",
+    "reduce",
+    "shape",
+    "index",
+    "product",
+    "loop",
+    "misc",
+    "special",
+    "linalg",
+    "local",
+)
+WEIGHTS = np.array([0.2, 0.19, 0.1, 0.1, 0.1, 0.08, 0.04, 0.07, 0.06, 0.02, 0.04])
 
 LOCAL_ONLY = frozenset(_local_only_ops(np.random.default_rng(0), (2,)))
 

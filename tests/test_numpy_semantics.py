@@ -75,11 +75,11 @@ def test_matrix_norm_values_match_numpy_exactly():
 
 @pytest.mark.parametrize("ord", (2, -2, "nuc"))
 def test_svd_matrix_norms_raise_a_clear_error(ord):
-    x = np.ones(6)
+    x = np.ones(9)  # 3 x 3: no closed form (2 x n and n x 2 have one)
     with pytest.raises(asd.UnsupportedFunctionError, match="norm.*fro"):
-        asd.trace(lambda x: np.linalg.norm(x.reshape(2, 3), ord, axis=(0, 1)), x)
+        asd.trace(lambda x: np.linalg.norm(x.reshape(3, 3), ord, axis=(0, 1)), x)
     with pytest.raises(asd.UnsupportedFunctionError, match="norm"):
-        asd.trace(lambda x: np.linalg.norm(x.reshape(2, 3), ord), x)
+        asd.trace(lambda x: np.linalg.norm(x.reshape(3, 3), ord), x)
 
 
 def test_vector_norm_negative_and_fractional_orders():
@@ -346,8 +346,8 @@ def test_library_functions_that_convert_to_numpy_give_an_asd_error():
 
     with pytest.raises(asd.TracerBufferError, match=r"rosen.*np\.sum\(100"):
         asd.jacobian(scipy.optimize.rosen, format="csr")(X6)
-    with pytest.raises(asd.TracerBufferError, match="polygamma.*numpy operations"):
-        asd.trace(lambda x: scipy.special.polygamma(1, x), X6)
+    with pytest.raises(asd.TracerBufferError, match="factorial.*numpy operations"):
+        asd.trace(lambda x: scipy.special.factorial(x), X6)
     with pytest.raises(asd.UnsupportedFunctionError, match="expm.*numpy operations"):
         asd.trace(lambda x: scipy.linalg.expm(x[:4].reshape(2, 2)), X6)
 

@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 from types import ModuleType
 
+from .special import SPECIAL_SOURCE
 from .table import (
     ARG_NAMES,
     BY_CODE,
@@ -514,7 +515,7 @@ def _affine_parts_kernel() -> list[str]:
 
 def kernel_source() -> str:
     """The full source text of the generated kernel module."""
-    parts = [HEADER, ZMUL_SOURCE]
+    parts = [HEADER, ZMUL_SOURCE, SPECIAL_SOURCE]
     for build in (
         _values_kernel,
         _tangents_kernel,

@@ -107,6 +107,13 @@ def _flat(name, value, arity=1):
 
 LN2 = "0.6931471805599453"
 LN10 = "2.302585092994046"
+PI = "3.141592653589793"
+TWO_PI = "6.283185307179586"
+PI_2 = "1.5707963267948966"
+TWO_SQRTPI = "1.1283791670955126"  # 2 / sqrt(pi)
+SQRTPI_2 = "0.886226925452758"  # sqrt(pi) / 2
+SQRT2PI = "2.5066282746310002"
+INV_SQRT2PI = "0.3989422804014327"
 
 OPS: tuple[Op, ...] = (
     # --- linear and affine -------------------------------------------------
@@ -279,6 +286,90 @@ OPS: tuple[Op, ...] = (
         local_zero=("c == 0", "c != 0", None),
     ),
     Op("mod", 2, "np.mod(a, b)", ("1.0", "-np.floor_divide(a, b)")),
+    # --- special functions (sf_* helpers: operators/special.py) ----------------------
+    _unary(
+        "erf",
+        "sf_erf(a)",
+        f"{TWO_SQRTPI} * np.exp(-a * a)",
+        f"-2.0 * {TWO_SQRTPI} * a * np.exp(-a * a)",
+    ),
+    _unary(
+        "erfc",
+        "sf_erfc(a)",
+        f"-{TWO_SQRTPI} * np.exp(-a * a)",
+        f"2.0 * {TWO_SQRTPI} * a * np.exp(-a * a)",
+    ),
+    # erfinv' = sqrt(pi)/2 exp(v²); erfinv'' = 2 v erfinv'² = (pi/2) v exp(2 v²)
+    _unary(
+        "erfinv", "sf_erfinv(a)", f"{SQRTPI_2} * np.exp(v * v)", f"{PI_2} * v * np.exp(2.0 * v * v)"
+    ),
+    _unary(
+        "erfcinv",
+        "sf_erfcinv(a)",
+        f"-{SQRTPI_2} * np.exp(v * v)",
+        f"{PI_2} * v * np.exp(2.0 * v * v)",
+    ),
+    # expit' = expit(a) expit(-a) (no 1 - v cancellation), expit'' = expit' (expit(-a) - v)
+    _unary("expit", "sf_expit(a)", "v * sf_expit(-a)", "v * sf_expit(-a) * (sf_expit(-a) - v)"),
+    _unary("log_expit", "sf_log_expit(a)", "sf_expit(-a)", "-sf_expit(a) * sf_expit(-a)"),
+    _unary(
+        "logit",
+        "sf_logit(a)",
+        "1.0 / (a * (1.0 - a))",
+        "(2.0 * a - 1.0) / (a * a * (1.0 - a) * (1.0 - a))",
+    ),
+    _unary("gammaln", "sf_gammaln(a)", "sf_psi(a)", "sf_polygamma(1.0, a)"),
+    _unary("psi", "sf_psi(a)", "sf_polygamma(1.0, a)", "sf_polygamma(2.0, a)"),
+    _unary(
+        "polygamma", "sf_polygamma(p, a)", "sf_polygamma(p + 1.0, a)", "sf_polygamma(p + 2.0, a)"
+    ),
+    _unary("i0", "sf_i0(a)", "sf_i1(a)", "sf_i1_d(a)"),
+    _unary("i1", "sf_i1(a)", "sf_i1_d(a)", "sf_i1_dd(a)"),
+    _unary(
+        "i0e",
+        "sf_i0e(a)",
+        "sf_i1e(a) - np.sign(a) * v",
+        "sf_i1e_d(a) - 2.0 * np.sign(a) * sf_i1e(a) + v",
+    ),
+    _unary(
+        "i1e",
+        "sf_i1e(a)",
+        "sf_i1e_d(a) - np.sign(a) * v",
+        "sf_i1e_dd(a) - 2.0 * np.sign(a) * sf_i1e_d(a) + v",
+    ),
+    _unary(
+        "ndtr",
+        "sf_ndtr(a)",
+        f"{INV_SQRT2PI} * np.exp(-0.5 * a * a)",
+        f"-a * {INV_SQRT2PI} * np.exp(-0.5 * a * a)",
+    ),
+    _unary(
+        "ndtri", "sf_ndtri(a)", f"{SQRT2PI} * np.exp(0.5 * v * v)", f"{TWO_PI} * v * np.exp(v * v)"
+    ),
+    # log_ndtr' = φ(a) / Φ(a), log_ndtr'' = -d (a + d); a continued fraction for a < -8
+    _unary("log_ndtr", "sf_log_ndtr(a)", "sf_log_ndtr_d(a, v)", "sf_log_ndtr_dd(a, v)"),
+    # sinc(a) = sin(pi a) / (pi a); its derivatives by series near 0 (no cancellation)
+    _unary(
+        "sinc", "sf_sinc(a)", f"{PI} * sf_sinc_t1({PI} * a)", f"{PI} * {PI} * sf_sinc_t2({PI} * a)"
+    ),
+    Op(
+        "xlogy",
+        2,
+        "sf_xlogy(a, b)",
+        ("np.log(b)", "a / b"),
+        {(0, 1): "1.0 / b", (1, 1): "-a / (b * b)"},
+        local_zero=(None, "a == 0"),
+    ),
+    Op(
+        "xlog1py",
+        2,
+        "sf_xlog1py(a, b)",
+        ("np.log1p(b)", "a / (1.0 + b)"),
+        {(0, 1): "1.0 / (1.0 + b)", (1, 1): "-a / ((1.0 + b) * (1.0 + b))"},
+        local_zero=(None, "a == 0"),
+    ),
+    # |a| with the sign of b: kinks at a == 0, piecewise constant in b
+    Op("copysign", 2, "np.copysign(a, b)", ("np.copysign(1.0, a) * np.copysign(1.0, b)", "0")),
     # --- zero derivative: rounding, signs, comparisons, logic ------------------------
     _flat("sign", "np.sign(a)"),
     _flat("floor", "np.floor(a)"),

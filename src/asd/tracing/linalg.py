@@ -1,5 +1,24 @@
-"""``np.linalg.norm`` on traced arrays: vector and matrix norms as compositions of
-table operators (abs, square, sums along axes, max / min, sqrt, powers)."""
+"""Dense linear algebra on traced arrays, as compositions of table operators.
+
+* ``norm``: vector and matrix norms (abs, square, sums along axes, max / min, sqrt,
+  powers); the singular-value norms (``ord=2, -2, 'nuc'``) in closed form when the
+  matrix has at most two rows or columns.
+* Traced matrices (``det slogdet inv solve cholesky matrix_power pinv``): Gaussian
+  elimination with partial pivoting unrolled into the tape. The pivot row is chosen
+  *by comparisons* (the first row of largest ``|a|``, selected with ``where``), so
+  the tape is exact and pivots like LAPACK at every x, in global mode as in local
+  mode (where the inactive rows drop out of the local pattern). Each elimination
+  step is one vectorised block per operation over the whole remaining matrix.
+  ``det`` of n <= 3 and ``inv`` of n <= 2 use their explicit formulas (exact at
+  singular matrices too). Traced matrices are limited to ``MAX_TRACED`` rows.
+* Constant matrices (``solve(K, x)`` with x traced, dense or ``scipy.sparse`` K,
+  also ``scipy.linalg.solve`` and ``scipy.sparse.linalg.spsolve``): one linear node
+  per output with the weights of K⁻¹ restricted to its structural nonzeros. K⁻¹ is
+  computed per weakly connected component of K's graph (a block-diagonal or banded K
+  is never densified as a whole), and within a component only entries (i, j) with a
+  directed path i -> j in K's graph are kept (a triangular K has a triangular
+  inverse).
+"""
 
 from __future__ import annotations
 
@@ -10,14 +29,21 @@ try:
 except ImportError:  # numpy < 2
     from numpy.core.multiarray import normalize_axis_index
 
-from ..errors import UnsupportedFunctionError
-from .tracer import find_recorder, lift
+import scipy.sparse as sp
+from scipy.sparse import csgraph
+
+from ..errors import InputError, UnsupportedFunctionError
+from .tracer import TracedArray, find_recorder, lift
 
 _SVD_HINT = (
-    "The {what} norm needs singular values, which asd cannot trace. Use ord='fro' "
+    "The {what} norm needs singular values; asd computes them in closed form for "
+    "matrices with at most 2 rows or 2 columns (this one is {shape}). Use ord='fro' "
     "(a bound: ||M||_2 <= ||M||_F, and the nuclear norm is at most sqrt(rank) * ||M||_F), "
     "ord=1 or ord=np.inf, or an explicit formula for your matrix."
 )
+
+#: the largest traced matrix (rows) that det / inv / solve / cholesky unroll
+MAX_TRACED = 64
 
 
 def _vector_norm(x, ord, axis, keepdims):
@@ -42,12 +68,15 @@ def _matrix_norm(x, ord, row, col, keepdims):
     if row == col:
         raise ValueError("Duplicate axes given.")
     if ord == 2 or ord == -2 or ord == "nuc":
-        what = {2: "spectral (ord=2)", -2: "smallest singular value (ord=-2)"}
-        raise UnsupportedFunctionError(
-            f"np.linalg.norm with ord={ord!r} on a matrix",
-            _SVD_HINT.format(what=what.get(ord, "nuclear (ord='nuc')")),
-        )
-    if ord in (None, "fro", "f"):
+        m, n = x.shape[row], x.shape[col]
+        if min(m, n) > 2:
+            what = {2: "spectral (ord=2)", -2: "smallest singular value (ord=-2)"}
+            raise UnsupportedFunctionError(
+                f"np.linalg.norm with ord={ord!r} on a {m} x {n} matrix",
+                _SVD_HINT.format(what=what.get(ord, "nuclear (ord='nuc')"), shape=f"{m} x {n}"),
+            )
+        out = _singular_norm(np.moveaxis(x, (row, col), (-2, -1)), ord)
+    elif ord in (None, "fro", "f"):
         out = np.sqrt(np.sum(np.square(x), axis=(row, col)))
     elif ord in (1, -1):  # extreme column sum: sum over rows, then max / min over columns
         reduce = np.max if ord == 1 else np.min
@@ -86,3 +115,432 @@ def norm(x, ord=None, axis=None, keepdims=False):
     if len(axes) == 2:
         return _matrix_norm(x, ord, axes[0], axes[1], keepdims)
     raise ValueError("Improper number of dimensions to norm.")
+
+
+# ---------------------------------------------------------------------------------------
+# singular values of matrices with at most two rows or columns
+# ---------------------------------------------------------------------------------------
+
+
+def _singular_norm(a, ord):
+    """ord = 2 / -2 / 'nuc' of a stack (..., m, n) with min(m, n) <= 2: the eigenvalues
+    of the 1 x 1 or 2 x 2 Gram matrix G in closed form (σ² = λ(G))."""
+    if a.shape[-2] < a.shape[-1]:
+        a = np.swapaxes(a, -1, -2)
+    if a.shape[-1] == 1:  # one column: σ = its 2-norm
+        s = np.sqrt(np.sum(np.square(a[..., 0]), axis=-1))
+        return s
+    c0, c1 = a[..., 0], a[..., 1]
+    g00 = np.sum(np.square(c0), axis=-1)
+    g11 = np.sum(np.square(c1), axis=-1)
+    g01 = np.sum(c0 * c1, axis=-1)
+    gdet = g00 * g11 - np.square(g01)
+    if ord == "nuc":  # σ1 + σ2 = sqrt(tr G + 2 sqrt(det G))
+        return np.sqrt(g00 + g11 + 2.0 * np.sqrt(gdet))
+    disc = np.hypot(g00 - g11, 2.0 * g01)  # λ1 - λ2
+    lam1 = 0.5 * (g00 + g11 + disc)
+    if ord == 2:
+        return np.sqrt(lam1)
+    return np.sqrt(gdet / lam1)  # λ2 = det G / λ1 (no cancellation)
+
+
+# ---------------------------------------------------------------------------------------
+# traced matrices: explicit small formulas and pivoted elimination
+# ---------------------------------------------------------------------------------------
+
+
+def _traced(a) -> TracedArray:
+    t = lift(find_recorder([a]), a)
+    return t.astype(np.float64) if t.val.dtype != np.float64 else t
+
+
+def _square(a, what: str) -> int:
+    if a.ndim < 2:
+        raise np.linalg.LinAlgError(
+            f"{a.ndim}-dimensional array given. Array must be at least two-dimensional"
+        )
+    if a.shape[-1] != a.shape[-2]:
+        raise np.linalg.LinAlgError("Last 2 dimensions of the array must be square")
+    n = a.shape[-1]
+    if n > MAX_TRACED:
+        raise UnsupportedFunctionError(
+            f"{what} of a traced {n} x {n} matrix",
+            f"asd unrolls Gaussian elimination (O(n³) tape nodes) for traced matrices up to "
+            f"{MAX_TRACED} x {MAX_TRACED}. For a larger one, keep the matrix constant "
+            "(solve(K, x) with constant K is one sparse linear node), or make the "
+            "solution y an unknown of your model with the residual A(x) @ y - b(x) = 0.",
+        )
+    return n
+
+
+def _stacked(fn, a, *rest):
+    """Apply ``fn`` (on one matrix) to every matrix of a stack (..., n, n)."""
+    if a.ndim == 2:
+        return fn(a, *rest)
+    lead = a.shape[:-2]
+    outs = [
+        fn(a[idx], *(r[idx] if r is not None else None for r in rest)) for idx in np.ndindex(*lead)
+    ]
+    if isinstance(outs[0], tuple):
+        return tuple(_restack([o[i] for o in outs], lead) for i in range(len(outs[0])))
+    return _restack(outs, lead)
+
+
+def _restack(parts, lead):
+    s = np.stack(parts)
+    return np.reshape(s, lead + tuple(np.shape(parts[0])))
+
+
+def _det_small(a):
+    n = a.shape[-1]
+    if n == 0:
+        return lift(a.rec, np.ones(a.shape[:-2]))
+    if n == 1:
+        return a[..., 0, 0]
+    if n == 2:
+        return a[..., 0, 0] * a[..., 1, 1] - a[..., 0, 1] * a[..., 1, 0]
+    m = [[a[..., i, j] for j in range(3)] for i in range(3)]
+    return (
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+        - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+        + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    )
+
+
+def _eliminate(a, b=None):
+    """Gaussian elimination with partial pivoting of the n x n traced ``a`` (and the
+    right-hand sides ``b``, n x k): the rows of U, the transformed b, the pivots and the
+    permutation's sign (a traced ±1 with zero derivative)."""
+    n = a.shape[0]
+    m = a if b is None else np.concatenate([a, b], axis=1)
+    rows, pivots = [], []
+    sign = None
+    for _ in range(n):
+        col = np.abs(m[:, 0])
+        if m.shape[0] > 1:
+            hit = col == np.max(col)
+            first = hit & (np.cumsum(hit.astype(np.float64)) == 1.0)  # first largest |a|
+            top = np.sum(np.where(first[:, None], m, 0.0), axis=0)
+            rest = np.where(first[1:, None], m[0][None, :], m[1:])
+            flip = np.where(first[0], 1.0, -1.0)
+            sign = flip if sign is None else sign * flip
+        else:
+            top, rest = m[0], None
+        rows.append(top)
+        pivots.append(top[0])
+        if rest is not None:
+            factor = rest[:, 0] / top[0]
+            m = rest[:, 1:] - factor[:, None] * top[None, 1:]
+    if sign is None:
+        sign = lift(a.rec, np.float64(1.0))
+    return rows, pivots, sign
+
+
+def _back_substitute(rows, n):
+    """Solve U x = y from the eliminated rows (row i: U[i, i:], then y_i)."""
+    xs = [None] * n
+    for i in range(n - 1, -1, -1):
+        r = rows[i]  # length (n - i) + k
+        y = r[n - i :]
+        if i < n - 1:
+            below = np.stack(xs[i + 1 :])  # (n - i - 1, k)
+            y = y - r[1 : n - i] @ below
+        xs[i] = y / r[0]
+    return np.stack(xs)
+
+
+def _solve_traced(a, b):
+    """a (n, n) traced, b (n, k)."""
+    n = a.shape[0]
+    if n <= 2:
+        return _inv_traced(a) @ b
+    rows, _, _ = _eliminate(a, b)
+    return _back_substitute(rows, n)
+
+
+def _inv_traced(a):
+    n = a.shape[0]
+    if n == 1:
+        return np.reshape(1.0 / a[0, 0], (1, 1))
+    if n == 2:
+        d = a[0, 0] * a[1, 1] - a[0, 1] * a[1, 0]
+        adj = np.stack([np.stack([a[1, 1], -a[0, 1]]), np.stack([-a[1, 0], a[0, 0]])])
+        return adj / d
+    return _solve_traced(a, lift(a.rec, np.eye(n)))
+
+
+def det(a):
+    a = _traced(a)
+    n = _square(a, "np.linalg.det")
+    if n <= 3:
+        return _det_small(a)
+
+    def one(m):
+        _, piv, sign = _eliminate(m)
+        return sign * np.prod(np.stack(piv))
+
+    return _stacked(one, a)
+
+
+def slogdet(a):
+    a = _traced(a)
+    n = _square(a, "np.linalg.slogdet")
+    if n <= 3:
+        d = _det_small(a)
+        return _SlogdetResult(np.sign(d), np.log(np.abs(d)))
+
+    def one(m):
+        _, piv, sign = _eliminate(m)
+        p = np.stack(piv)
+        return sign * np.prod(np.sign(p)), np.sum(np.log(np.abs(p)))
+
+    s, l = _stacked(one, a)
+    return _SlogdetResult(s, l)
+
+
+class _SlogdetResult(tuple):
+    """``(sign, logabsdet)`` with numpy's attribute names."""
+
+    def __new__(cls, sign, logabsdet):
+        return super().__new__(cls, (sign, logabsdet))
+
+    sign = property(lambda self: self[0])
+    logabsdet = property(lambda self: self[1])
+
+
+def inv(a):
+    a = _traced(a)
+    _square(a, "np.linalg.inv")
+    return _stacked(_inv_traced, a)
+
+
+def solve(a, b):
+    """``np.linalg.solve``: elimination for a traced ``a``; a constant ``a`` becomes a
+    sparse linear node (``constant_solve``)."""
+    if not isinstance(a, TracedArray):
+        return constant_solve(a, b)
+    a = _traced(a)
+    n = _square(a, "np.linalg.solve")
+    b = lift(a.rec, b)
+    b = b.astype(np.float64) if b.val.dtype != np.float64 else b
+    vec = b.ndim == 1
+    if vec:
+        if b.shape[0] != n:
+            raise ValueError(f"solve: b has {b.shape[0]} rows, a is {n} x {n}")
+        if a.ndim > 2:
+            b = np.broadcast_to(b, a.shape[:-1])[..., None]
+        else:
+            b = b[:, None]
+    elif b.shape[-2] != n:
+        raise ValueError(f"solve: b has {b.shape[-2]} rows, a is {n} x {n}")
+    if a.ndim > 2 or b.ndim > 2:
+        shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        a = np.broadcast_to(a, shape + a.shape[-2:])
+        b = np.broadcast_to(b, shape + b.shape[-2:])
+    x = _stacked(_solve_traced, a, b)
+    return x[..., 0] if vec else x
+
+
+def cholesky(a, upper=False):
+    """The Cholesky factor, column by column (one block per operation and column)."""
+    a = _traced(a)
+    n = _square(a, "np.linalg.cholesky")
+    np.linalg.cholesky(a.val)  # numpy's error if a is not positive definite at x
+
+    def one(m):
+        cols = []
+        for j in range(n):
+            if j:
+                prev = np.stack(cols, axis=1)  # (n, j): L[:, :j]
+                s = m[j:, j] - prev[j:] @ prev[j]
+            else:
+                s = m[j:, j]
+            d = np.sqrt(s[0])
+            col = s[1:] / d
+            parts = [lift(m.rec, np.zeros(j))] if j else []
+            cols.append(np.concatenate([*parts, np.reshape(d, (1,)), col]))
+        L = np.stack(cols, axis=1)
+        return L.T if upper else L
+
+    return _stacked(one, a)
+
+
+def matrix_power(a, n):
+    a = _traced(a)
+    size = _square(a, "np.linalg.matrix_power")
+    if not isinstance(n, int | np.integer):
+        raise TypeError("exponent must be an integer")
+    if n == 0:
+        return lift(a.rec, np.broadcast_to(np.eye(size), a.shape).copy())
+    if n < 0:
+        a, n = inv(a), -n
+    result, base = None, a
+    while n:
+        if n & 1:
+            result = base if result is None else np.matmul(result, base)
+        n >>= 1
+        if n:
+            base = np.matmul(base, base)
+    return result
+
+
+def pinv(a, rcond=None, hermitian=False, **kw):
+    """Pseudo-inverse of a traced full-rank matrix: (AᵀA)⁻¹Aᵀ (tall) or Aᵀ(AAᵀ)⁻¹ (wide),
+    differentiable where the rank is full (the rank must be full at x)."""
+    a = _traced(a)
+    if a.ndim < 2:
+        raise np.linalg.LinAlgError("pinv needs a matrix")
+    m, n = a.shape[-2:]
+    ranks = np.linalg.matrix_rank(a.val)
+    if np.any(ranks < min(m, n)):
+        raise UnsupportedFunctionError(
+            "np.linalg.pinv of a rank-deficient traced matrix",
+            "The pseudo-inverse is differentiable only where the rank is constant; asd "
+            "traces it for matrices of full rank at x (then it is (AᵀA)⁻¹Aᵀ or Aᵀ(AAᵀ)⁻¹). "
+            "Remove the dependent rows / columns, or regularise: solve(AᵀA + λI, Aᵀ).",
+        )
+    at = np.swapaxes(a, -1, -2)
+    if m >= n:
+        return solve(np.matmul(at, a), at)
+    return np.swapaxes(solve(np.matmul(a, at), a), -1, -2)
+
+
+# ---------------------------------------------------------------------------------------
+# constant matrices: K⁻¹ restricted to its structural nonzeros
+# ---------------------------------------------------------------------------------------
+
+
+def constant_inverse(K) -> sp.csr_array:
+    """K⁻¹ (sparse), computed per weakly connected component of K's graph and kept only
+    where a directed path i -> j exists in K's graph (zero-free diagonal), else the
+    component's dense block."""
+    K = (
+        sp.csr_array(K, dtype=np.float64)
+        if sp.issparse(K)
+        else sp.csr_array(np.asarray(K, np.float64))
+    )
+    n = K.shape[0]
+    if K.ndim != 2 or K.shape[1] != n:
+        raise np.linalg.LinAlgError("Last 2 dimensions of the array must be square")
+    K.sum_duplicates()
+    K.eliminate_zeros()
+    if not np.all(np.isfinite(K.data)):
+        raise InputError("asd: the constant matrix of a solve has non-finite entries")
+    ncomp, labels = csgraph.connected_components(K, directed=True, connection="weak")
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(ncomp + 1))
+    rows, cols, vals = [], [], []
+    for c in range(ncomp):
+        idx = order[bounds[c] : bounds[c + 1]]
+        block = K[idx][:, idx]
+        dense = block.toarray()
+        try:
+            binv = np.linalg.inv(dense)
+        except np.linalg.LinAlgError as e:
+            raise np.linalg.LinAlgError(
+                "asd: the constant matrix of a solve is singular (a diagonal block of "
+                f"size {idx.size} has no inverse)"
+            ) from e
+        if np.all(dense.diagonal() != 0):
+            reach = np.isfinite(csgraph.shortest_path(block, unweighted=True, directed=True))
+        else:
+            reach = np.ones(dense.shape, bool)
+        r, q = np.nonzero(reach)
+        rows.append(idx[r])
+        cols.append(idx[q])
+        vals.append(binv[r, q])
+    out = sp.csr_array(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)
+    )
+    return out
+
+
+def constant_solve(K, b):
+    """``solve(K, b)`` with constant K and traced b: a linear node per output."""
+    from .numpy_api import _const_matmul
+
+    rec = find_recorder([b])
+    if rec is None:
+        raise InputError("asd: constant_solve needs a traced right-hand side")
+    if not sp.issparse(K):
+        K = np.asarray(K)
+        if K.ndim > 2:  # a stack of constant matrices
+            b = lift(rec, b)
+            vec = b.ndim == 1
+            bb = b[..., None] if vec else b
+            shape = np.broadcast_shapes(K.shape[:-2], bb.shape[:-2])
+            K = np.broadcast_to(K, shape + K.shape[-2:])
+            bb = np.broadcast_to(bb, shape + bb.shape[-2:])
+            outs = [constant_solve(K[i], bb[i]) for i in np.ndindex(*shape)]
+            x = np.reshape(np.stack(outs), shape + bb.shape[-2:])
+            return x[..., 0] if vec else x
+    Kinv = constant_inverse(K)
+    b = lift(rec, b)
+    b = b.astype(np.float64) if b.val.dtype != np.float64 else b
+    n = Kinv.shape[0]
+    if b.shape[0] != n:
+        raise ValueError(f"solve: b has {b.shape[0]} rows, the matrix is {n} x {n}")
+    if b.ndim > 2:
+        raise ValueError("solve: b must be 1-D or 2-D for a 2-D matrix")
+    return _const_matmul(Kinv, b)
+
+
+# ---------------------------------------------------------------------------------------
+# scipy.linalg and scipy.sparse.linalg while tracing
+# ---------------------------------------------------------------------------------------
+
+
+def _scipy_solve(
+    a,
+    b,
+    lower=False,
+    overwrite_a=False,
+    overwrite_b=False,
+    check_finite=True,
+    assume_a=None,
+    transposed=False,
+):
+    if transposed:
+        a = np.swapaxes(a, -1, -2) if isinstance(a, TracedArray) else np.asarray(a).T
+    return solve(a, b)
+
+
+def _scipy_cholesky(a, lower=False, overwrite_a=False, check_finite=True):
+    return cholesky(a, upper=not lower)
+
+
+def _spsolve(A, b, permc_spec=None, use_umfpack=True):
+    if isinstance(A, TracedArray):
+        return solve(A, b)
+    b = lift(find_recorder([b]), b)
+    x = constant_solve(A, b)
+    return x[:, 0] if b.ndim == 2 and b.shape[1] == 1 else x
+
+
+def scipy_linalg_wrappers(traced_or):
+    import scipy.linalg as sl
+    import scipy.sparse.linalg as spl
+
+    out = []
+    for mod, name, fn in (
+        (sl, "solve", _scipy_solve),
+        (sl, "inv", lambda a, *args, **kw: inv(a)),
+        (sl, "det", lambda a, *args, **kw: det(a)),
+        (sl, "cholesky", _scipy_cholesky),
+        (sl, "pinv", lambda a, *args, **kw: pinv(a)),
+        (spl, "spsolve", _spsolve),
+    ):
+        out.append((mod, name, traced_or(getattr(mod, name), fn)))
+    return out
+
+
+LINALG = {
+    np.linalg.norm: norm,
+    np.linalg.det: det,
+    np.linalg.slogdet: slogdet,
+    np.linalg.inv: inv,
+    np.linalg.solve: solve,
+    np.linalg.cholesky: cholesky,
+    np.linalg.matrix_power: matrix_power,
+    np.linalg.pinv: pinv,
+}

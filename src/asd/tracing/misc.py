@@ -89,28 +89,16 @@ def select(condlist, choicelist, default=0):
 
 #: hints for functions without a rule, by name
 HINTS = {
-    "solve": "Linear solves are not traceable yet.",
-    "inv": "Matrix inverses are not traceable yet.",
-    "det": "Determinants are not traceable yet.",
     "allclose": "It returns a Python bool that depends on x.",
     "isclose": "Compare with np.abs(a - b) <= tol instead.",
-    "erf": "Use an elementary-function expression.",
-    "heaviside": "Use np.where(x > 0, 1.0, 0.0) (zero derivative).",
     "median": "Write it with np.sort: m = np.sort(x); (m[(n - 1) // 2] + m[n // 2]) / 2.",
     "unique": (
         "np.unique returns as many values as x has distinct ones, so the output shape "
         "depends on x; use np.sort(x) (same shape) or compute unique values of constants."
     ),
-    "interp": (
-        "For constant xp, fp and traced x: i = np.searchsorted(xp, x) - 1 (clipped to "
-        "0 .. len(xp) - 2), then fp[i] + (x - xp[i]) * (fp[i+1] - fp[i]) / (xp[i+1] - xp[i]) "
-        "with np.take_along_axis(fp, i, 0) for the constant lookups."
-    ),
     "cross": "Write the components: np.stack([a[1]*b[2] - a[2]*b[1], a[2]*b[0] - "
     "a[0]*b[2], a[0]*b[1] - a[1]*b[0]]).",
-    "convolve": "With a constant kernel k it is a matrix product: "
-    "scipy.linalg.convolution_matrix(k, len(x)) @ x.",
-    "correlate": "With a constant kernel it is a matrix product (a convolution matrix @ x).",
+    "correlate": "np.correlate(a, v) is np.convolve(a, v[::-1]) (traceable).",
     "cov": "Write it: d = x - x.mean(axis=1, keepdims=True); d @ d.T / (n - 1).",
     "corrcoef": "Write it from the covariance: d = x - mean; C = d @ d.T; C / sqrt(diag ⊗ diag).",
     "percentile": "Select from np.sort(x) (a fixed position) instead.",
@@ -119,14 +107,11 @@ HINTS = {
     "C = np.cos(2*np.pi*np.outer(k, k)/n), S = np.sin(...) and use C @ x, S @ x.",
     "rfft": "asd differentiates real functions only: write the DFT with real cos / sin "
     "matrices (C @ x, S @ x).",
-    "copysign": "Use np.abs(a) * np.sign(b) (b constant or nonzero).",
-    "sinc": "Use np.sin(np.pi * x) / (np.pi * x) away from 0.",
     "piecewise": "Use np.where(cond, f1(x), f2(x)) (or np.select).",
     "meshgrid": "Broadcast instead: x[None, :] and y[:, None] (or np.broadcast_to).",
     "vectorize": "Write the function with array operations (no per-element Python call).",
     "apply_along_axis": "Use the axis= argument of the reduction, or broadcasting.",
     "histogram": "Counts are piecewise constant; compute them from constants.",
-    "nansum": "Use np.sum(np.where(np.isnan(x), 0.0, x)).",
 }
 
 

@@ -20,7 +20,7 @@ from ..errors import (
 )
 from .buffers import TraceableBuffer
 from .contractions import CONTRACTIONS, dot_nd, inner_nd, matmul_nd
-from .linalg import norm
+from .linalg import LINALG
 from .misc import HINTS as _HINTS
 from .misc import MISC, UFUNCS, function_name
 from .order import ORDER
@@ -36,6 +36,12 @@ from .reductions import (
     _sum,
     _sum_fn,
     _var,
+)
+from .special import (
+    SPECIAL_BINARY,
+    SPECIAL_FUNCTIONS,
+    SPECIAL_UFUNC_HANDLERS,
+    SPECIAL_UNARY,
 )
 from .tracer import TracedArray, apply, find_recorder, lift, linear_combination
 
@@ -78,6 +84,7 @@ _UNARY = {
     np.isinf: "isinf",
     np.isfinite: "isfinite",
     np.logical_not: "logical_not",
+    **SPECIAL_UNARY,
 }
 
 # binary ufuncs whose constant operands simply become const nodes
@@ -100,6 +107,8 @@ _BINARY = {
     np.bitwise_and: "logical_and",
     np.bitwise_or: "logical_or",
     np.bitwise_xor: "logical_xor",
+    np.copysign: "copysign",
+    **SPECIAL_BINARY,
 }
 
 
@@ -236,6 +245,8 @@ def _call_ufunc(ufunc, inputs, kwargs):
         return _binary(_BINARY[ufunc], *inputs)
     if ufunc in UFUNCS:
         return UFUNCS[ufunc](*inputs)
+    if ufunc in SPECIAL_UFUNC_HANDLERS:
+        return SPECIAL_UFUNC_HANDLERS[ufunc](*inputs)
     raise UnsupportedFunctionError(function_name(ufunc), _HINTS.get(ufunc.__name__, ""))
 
 
@@ -273,7 +284,7 @@ def dispatch_ufunc(ufunc, method, inputs, kwargs):
 def _ufunc_at(ufunc, target, indices, values=None):
     """``np.add.at`` / ``np.subtract.at``: one linear node per touched position."""
     if ufunc not in (np.add, np.subtract):
-        raise UnsupportedFunctionError(f"np.{ufunc.__name__}.at", "Only np.add.at is traceable.")
+        return _ufunc_at_rounds(ufunc, target, indices, values)
     if not isinstance(target, TracedArray):
         raise TracerBufferError()
     rec = target.rec
@@ -310,6 +321,44 @@ def _ufunc_at(ufunc, target, indices, values=None):
     if target.val.dtype != np.float64:
         target.val = target.val.astype(np.float64)
     target.val.reshape(-1)[:] = new_val
+    return None
+
+
+def _ufunc_at_rounds(ufunc, target, indices, values=None):
+    """``ufunc.at`` for any traced ufunc (``np.multiply.at``, ``np.maximum.at``,
+    ``np.negative.at``, ...): unbuffered, so a position listed k times is updated k times
+    in order; round r applies the r-th occurrence of every position as one block."""
+    if not isinstance(target, TracedArray):
+        raise TracerBufferError()
+    rec = target.rec
+    pos = np.arange(target.size).reshape(target.shape)[indices]
+    pos = np.asarray(pos)
+    if ufunc.nin == 2 and values is None:
+        raise TypeError(f"second operand needed for ufunc {ufunc.__name__}")
+    v = lift(rec, values) if values is not None else None
+    if v is not None:
+        np.broadcast_shapes(v.shape, pos.shape)
+    if pos.size == 0:
+        return None
+    pos = pos.ravel()
+    if v is not None:
+        v_full = TracedArray(
+            rec, np.broadcast_to(v.ids, pos.shape).copy(), np.broadcast_to(v.val, pos.shape).copy()
+        )
+    flat = np.ravel(target)
+    if not np.shares_memory(flat.ids, target.ids) or not np.shares_memory(flat.val, target.val):
+        raise InputError(f"asd: np.{ufunc.__name__}.at needs a contiguous traced target array")
+    order = np.argsort(pos, kind="stable")
+    sorted_pos = pos[order]
+    first = np.searchsorted(sorted_pos, sorted_pos, side="left")
+    occurrence = np.empty(pos.size, np.int64)
+    occurrence[order] = np.arange(pos.size) - first
+    for r in range(int(occurrence.max()) + 1):
+        sel = np.nonzero(occurrence == r)[0]
+        where_ = pos[sel]
+        cur = flat[where_]
+        new = ufunc(cur) if v is None else ufunc(cur, v_full[sel])
+        flat[where_] = new
     return None
 
 
@@ -691,7 +740,6 @@ HANDLED = {
     np.inner: inner,
     np.outer: outer,
     np.matmul: matmul,
-    np.linalg.norm: norm,
     # selection
     np.where: where,
     np.nonzero: nonzero,
@@ -704,6 +752,8 @@ HANDLED = {
 HANDLED.update(CONTRACTIONS)
 HANDLED.update(ORDER)
 HANDLED.update(MISC)
+HANDLED.update(LINALG)
+HANDLED.update(SPECIAL_FUNCTIONS)
 
 
 def dispatch_function(func, args, kwargs):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..operators.special import NUMPY_HELPERS
 from ..operators.table import BY_CODE, CONST, INPUT, LINEAR, OPCODE, PARAM
 from ..passes import optimize
 from ..tape import Guard, Tape
 
 # numpy versions of the table's value expressions, used for primal values while tracing
 _NUMPY_VALUE = {
-    op.name: eval(f"lambda a, b, c, p, q: {op.value}", {"np": np})  # noqa: S307
+    op.name: eval(f"lambda a, b, c, p, q: {op.value}", {"np": np, **NUMPY_HELPERS})  # noqa: S307
     for op in BY_CODE
     if op is not None
 }

@@ -115,6 +115,7 @@ def _reduce_ufunc(ufunc, x, axis=0, keepdims=False, initial=np._NoValue, **kw):
     kw.pop("dtype", None)
     if kw.get("where", True) is not True or kw.get("out") is not None:
         raise UnsupportedFunctionError(f"np.{ufunc.__name__}.reduce with where=/out=")
+    x = lift(find_recorder([x]), x)
     if ufunc is np.add:
         return _sum(x, axis, keepdims, initial=initial)
     if ufunc is np.multiply:
@@ -122,19 +123,66 @@ def _reduce_ufunc(ufunc, x, axis=0, keepdims=False, initial=np._NoValue, **kw):
     if ufunc in (np.maximum, np.fmax, np.minimum, np.fmin):
         name = {np.maximum: "maximum", np.fmax: "fmax", np.minimum: "minimum", np.fmin: "fmin"}
         return _tree_reduce(name[ufunc], x, axis, keepdims, initial)
-    if ufunc in (np.logical_and, np.logical_or):
-        return _tree_reduce(ufunc.__name__, x, axis, keepdims, initial)
-    raise UnsupportedFunctionError(f"np.{ufunc.__name__}.reduce")
+    if ufunc in (np.logical_and, np.logical_or, np.logical_xor):
+        return _tree_reduce(ufunc.__name__, lift(x.rec, x != 0), axis, keepdims, initial)
+    if ufunc.nin != 2 or ufunc.nout != 1:
+        raise UnsupportedFunctionError(f"np.{ufunc.__name__}.reduce")
+    return _fold(ufunc, x, axis, keepdims, initial)
 
 
-def _accumulate_ufunc(ufunc, x, axis=0, **kw):
+def _fold(ufunc, x, axis, keepdims, initial):
+    """A left fold ``ufunc(...ufunc(ufunc(x0, x1), x2)..., x_last)`` along one axis (for
+    any binary ufunc that traces: subtract, divide, power, hypot, logaddexp, ...)."""
+    if axis is None:
+        if x.ndim > 1:
+            raise ValueError(
+                f"reduction operation '{ufunc.__name__}' is not reorderable, so at most "
+                "one axis may be specified"
+            )
+        axis = 0
+    if isinstance(axis, tuple | list):
+        if len(axis) != 1:
+            raise ValueError(
+                f"reduction operation '{ufunc.__name__}' is not reorderable, so at most "
+                "one axis may be specified"
+            )
+        axis = axis[0]
+    axis = int(axis) % max(x.ndim, 1)
+    m = np.moveaxis(x, axis, 0)
+    parts = [m[i] for i in range(m.shape[0])]
+    if initial is not np._NoValue:
+        parts.insert(0, lift(x.rec, np.full(m.shape[1:], float(initial))))
+    if not parts:
+        raise ValueError(
+            f"zero-size array to reduction operation {ufunc.__name__} which has no identity"
+        )
+    acc = parts[0]
+    for p in parts[1:]:
+        acc = ufunc(acc, p)
+    if keepdims:
+        acc = np.expand_dims(acc, axis)
+    return acc
+
+
+def _accumulate_ufunc(ufunc, x, axis=0, dtype=None, out=None, **kw):
+    x = lift(find_recorder([x]), x)
+    if out is not None:
+        raise UnsupportedFunctionError(f"np.{ufunc.__name__}.accumulate with out=")
     if ufunc is np.add:
         return _scan("add", x, axis)
     if ufunc is np.multiply:
         return _scan("mul", x, axis)
     if ufunc in (np.maximum, np.minimum):
         return _scan(ufunc.__name__, x, axis)
-    raise UnsupportedFunctionError(f"np.{ufunc.__name__}.accumulate")
+    if ufunc.nin != 2 or ufunc.nout != 1:
+        raise UnsupportedFunctionError(f"np.{ufunc.__name__}.accumulate")
+    m = np.moveaxis(x, axis, 0)
+    parts = [m[0]]
+    for i in range(1, m.shape[0]):
+        parts.append(ufunc(parts[-1], m[i]))
+    if not parts[1:]:
+        return x.copy()
+    return np.moveaxis(np.stack(parts), 0, axis)
 
 
 def _any_all(name):

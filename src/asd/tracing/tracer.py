@@ -665,12 +665,17 @@ def _array_constructors_accept_tracers():
         return inner
 
     from .order import builtin_wrappers
+    from .special import scipy_wrappers
 
     wrappers = builtin_wrappers()
     saved_builtins = {name: getattr(builtins, name) for name in wrappers}
+    library = scipy_wrappers()  # scipy.special.logsumexp, scipy.linalg.solve, ...
+    saved_library = [(mod, name, getattr(mod, name)) for mod, name, _ in library]
     with _PATCH_LOCK:
         for name, fn in wrappers.items():
             setattr(builtins, name, fn)
+        for mod, name, fn in library:
+            setattr(mod, name, fn)
         np.asarray = wrap(originals["asarray"], False)
         np.array = wrap(originals["array"], True)
         for name in CONSTRUCTORS:
@@ -684,6 +689,8 @@ def _array_constructors_accept_tracers():
                 setattr(np, name, fn)
             for name, fn in saved_builtins.items():
                 setattr(builtins, name, fn)
+            for mod, name, fn in saved_library:
+                setattr(mod, name, fn)
 
 
 def _argument_positions(argnums, n_args: int, static_argnums) -> frozenset[int]:
