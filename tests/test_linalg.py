@@ -13,7 +13,7 @@ import scipy.sparse.linalg as spl
 
 import asd
 from asd.tracing.linalg import MAX_TRACED, constant_inverse
-from tests.derivcheck import check, jax_refs
+from tests.derivcheck import check, dense, jax_refs
 
 jax.config.update("jax_enable_x64", True)
 RNG = np.random.default_rng(5)
@@ -120,7 +120,7 @@ def test_pivoting_at_a_zero_leading_entry():
 
 def test_det_of_singular_small_matrix():
     x = np.array([1.0, 2.0, 2.0, 4.0])  # singular: det = 0, gradient = adj
-    J = asd.jacobian(lambda z: np.linalg.det(z.reshape(2, 2)))(x).toarray()
+    J = dense(asd.jacobian(lambda z: np.linalg.det(z.reshape(2, 2)))(x))
     np.testing.assert_array_equal(J, [[4.0, -2.0, -2.0, 1.0]])
 
 
@@ -152,18 +152,16 @@ def test_constant_inverse_structure():
     rng = np.random.default_rng(3)
     K = _blocks(5, 3, rng).tocsr()
     Kinv = constant_inverse(K)
-    np.testing.assert_allclose(Kinv.toarray(), np.linalg.inv(K.toarray()), atol=1e-13)
+    np.testing.assert_allclose(dense(Kinv), np.linalg.inv(dense(K)), atol=1e-13)
     assert Kinv.nnz == 5 * 9  # never the dense 15 x 15
     L = np.tril(rng.standard_normal((6, 6))) + 4 * np.eye(6)
     Linv = constant_inverse(L)
     assert Linv.nnz == 21  # triangular inverse: the lower triangle only
-    np.testing.assert_allclose(Linv.toarray(), np.linalg.inv(L), atol=1e-13)
+    np.testing.assert_allclose(dense(Linv), np.linalg.inv(L), atol=1e-13)
     T = sp.diags_array([np.ones(7), 4 * np.ones(8), np.ones(7)], offsets=[-1, 0, 1])
-    np.testing.assert_allclose(
-        constant_inverse(T).toarray(), np.linalg.inv(T.toarray()), atol=1e-13
-    )
+    np.testing.assert_allclose(dense(constant_inverse(T)), np.linalg.inv(dense(T)), atol=1e-13)
     P = np.array([[0.0, 1.0], [1.0, 0.0]])  # a zero diagonal: the whole block
-    np.testing.assert_allclose(constant_inverse(P).toarray(), P)
+    np.testing.assert_allclose(dense(constant_inverse(P)), P)
     with pytest.raises(np.linalg.LinAlgError, match="singular"):
         constant_inverse(np.array([[1.0, 2.0], [2.0, 4.0]]))
 
@@ -171,7 +169,7 @@ def test_constant_inverse_structure():
 def test_constant_solve_is_sparse_and_linear():
     rng = np.random.default_rng(4)
     K = _blocks(4, 2, rng).tocsr()
-    Kd = K.toarray()
+    Kd = dense(K)
 
     def f(x):
         return np.linalg.solve(Kd, np.sin(x)) + sl.solve(Kd, x) * 0.5
@@ -179,14 +177,14 @@ def test_constant_solve_is_sparse_and_linear():
     x = rng.standard_normal(8)
     tape = asd.trace(f, x)
     np.testing.assert_allclose(asd.evaluate(tape, x), f(x), rtol=1e-12)
-    P = asd.jacobian_sparsity(f, x).toarray()
+    P = dense(asd.jacobian_sparsity(f, x))
     np.testing.assert_array_equal(P, Kd != 0)  # 2 x 2 blocks: no densification
-    J = asd.jacobian(f)(x).toarray()
+    J = dense(asd.jacobian(f)(x))
     Kinv = np.linalg.inv(Kd)
     np.testing.assert_allclose(J, Kinv * np.cos(x)[None, :] + 0.5 * Kinv, atol=1e-13)
     for g in (
         lambda x: spl.spsolve(K, x**2),
-        lambda x: np.linalg.solve(K.toarray(), np.stack([x, x**2], axis=1)),
+        lambda x: np.linalg.solve(dense(K), np.stack([x, x**2], axis=1)),
         lambda x: np.linalg.solve(np.stack([Kd, 2 * Kd]), x),
         lambda x: sl.solve(Kd, x, transposed=True),
     ):
