@@ -162,12 +162,12 @@ def report(args, count, jobs, results, wall, partial=False):
         timings.update(r["timings"])
         for k, v in r["worst"].items():
             worst[k] = max(worst.get(k, 0.0), v)
-        failures += r["failures"]
+        failures += [tuple(f) for f in r["failures"]]  # lists when read from the ledger
         programs += r["programs"]
         deep += r["deep"]
         redrawn += r["redrawn"]
     failures.sort()
-    miscompiled = sorted(m for r in results for m in r.get("miscompiled", []))
+    miscompiled = sorted(tuple(m) for r in results for m in r.get("miscompiled", []))
     chunk_time = sum(r.get("wall", 0.0) for r in results)
 
     rows = [
