@@ -10,6 +10,12 @@ from ..tracing.tracer import split_inputs, trace
 from .patterns import hessian_pattern, jacobian_pattern
 
 
+def _traced(f: Callable, x, mode: str, args: tuple, argnums, static_argnums):
+    """The tape of ``f`` and the flat point a local pattern is taken at (None: global)."""
+    tape = trace(f, x, mode, args, argnums=argnums, static_argnums=static_argnums)
+    return tape, split_inputs(x, argnums)[0] if mode == "local" else None
+
+
 def jacobian_sparsity(
     f: Callable,
     x,
@@ -28,9 +34,7 @@ def jacobian_sparsity(
     tuple ``argnums``, ``x`` is a tuple of arrays and the columns are their flattened
     concatenation (see :func:`asd.trace`).
     """
-    tape = trace(f, x, mode, args, argnums=argnums, static_argnums=static_argnums)
-    x = split_inputs(x, argnums)[0]
-    return jacobian_pattern(tape, x if mode == "local" else None, mode)
+    return jacobian_pattern(*_traced(f, x, mode, args, argnums, static_argnums), mode)
 
 
 def hessian_sparsity(
@@ -44,9 +48,7 @@ def hessian_sparsity(
 ) -> sp.csr_array:
     """Boolean symmetric pattern of the Hessian of ``f`` (union over outputs if vector);
     arguments as in :func:`jacobian_sparsity`."""
-    tape = trace(f, x, mode, args, argnums=argnums, static_argnums=static_argnums)
-    x = split_inputs(x, argnums)[0]
-    return hessian_pattern(tape, x if mode == "local" else None, mode)
+    return hessian_pattern(*_traced(f, x, mode, args, argnums, static_argnums), mode)
 
 
 __all__ = ["hessian_pattern", "hessian_sparsity", "jacobian_pattern", "jacobian_sparsity"]
