@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..loops import argsort_stable, sort_range
 from ..operators.codegen import partial_layout, partial_reads
 from ..operators.table import BY_CODE, CONST, INPUT, LINEAR, PARAM
 from ..tape import Tape
@@ -312,17 +313,7 @@ def _accumulate(gv, coef, dst, src, cix):
 def _sort_sets(nodes, start, length, buf):
     """Sort the stored index sets of these nodes in place (sets are unordered)."""
     for o in nodes:
-        s = start[o]
-        if length[o] > 32:  # long sets (e.g. a scalar objective's): n log n
-            buf[s : s + length[o]] = np.sort(buf[s : s + length[o]].copy())
-            continue
-        for u in range(s + 1, s + length[o]):  # insertion sort: sets are short
-            v = buf[u]
-            w = u
-            while w > s and buf[w - 1] > v:
-                buf[w] = buf[w - 1]
-                w -= 1
-            buf[w] = v
+        sort_range(buf, start[o], start[o] + length[o])
 
 
 @njit(cache=True)
@@ -335,8 +326,7 @@ def _output_gather(outputs, start, length, buf, voff):
     t = 0
     for o in outputs:
         s = start[o]
-        row = buf[s : s + length[o]].copy()  # argsort of a view misbehaves in numba
-        order = np.argsort(row)
+        order = argsort_stable(buf[s : s + length[o]])
         for i in range(order.shape[0]):
             gather[t] = voff[o] + order[i]
             t += 1
@@ -354,7 +344,8 @@ def _direct_pass(tape: Tape, ranges: tuple, x: np.ndarray, val: np.ndarray, coef
     if values and tape.guards:
         node_values(tape, x, val)
         values = False
-    kernels().direct_partials(tape.seg_op, *ranges, *tape.kernel_args()[2:], x, val, coef, values)
+    k = kernels(tape.families)
+    k.direct_partials(tape.seg_op, *ranges, *tape.kernel_args()[2:], x, val, coef, values)
 
 
 class NeededValues:

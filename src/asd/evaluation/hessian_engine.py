@@ -6,6 +6,8 @@ class; it picks the cheaper evaluation by an estimated operation count.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -51,24 +53,29 @@ class HessianEngine:
             if deps is None:
                 raise InputError("asd: direct Hessian evaluation needs detected sparsity")
             self._direct = DirectHessian(tape, *deps, lower)
+        self._quick_args = (pattern, coloring, order or "natural")
+        self._coloring = None
+        self._lock = threading.Lock()
+        self._sweep = sweep
+        self._costs: dict[str, float] = {}
+        if self._direct is not None:
+            self._costs["direct"] = float(self._direct.cost)
+        if mode == "direct" or (mode == "auto" and self._direct.cost <= 3.0 * sweep):
+            # direct accumulation costs less than one colour's sweep: no colouring can
+            # win, so none is computed unless asked for (``coloring``)
+            self.mode = "direct"
+            return
         # the improved default colouring only where colouring can still win: a cheap
         # natural-order colouring (and its lower bound) first
-        quick = color(pattern, problem=coloring, order=order or "natural", improve=False)
+        quick = self._quick()
         cheapest = 3.0 * sweep * max(quick.lower_bound, 1)
-        if (
-            order is not None
-            or mode == "direct"
-            or (mode == "auto" and self._direct.cost <= cheapest)
-        ):
-            self.coloring = quick
+        if order is not None or (mode == "auto" and self._direct.cost <= cheapest):
+            self._coloring = quick
         else:
-            self.coloring = color(
+            self._coloring = color(
                 pattern, problem=coloring, order=order, budget=preparation_budget(sweep)
             )
-        self.ncolors = self.coloring.ncolors
-        self.costs = {"colored": 3.0 * sweep * max(self.ncolors, 1)}
-        if self._direct is not None:
-            self.costs["direct"] = float(self._direct.cost)
+        self._costs["colored"] = 3.0 * sweep * max(self.ncolors, 1)
         self.mode = mode if mode != "auto" else min(self.costs, key=self.costs.get)
         if self.mode == "colored":
             check_work_memory(
@@ -80,6 +87,34 @@ class HessianEngine:
             self._direct = None
             self._seeds = np.ascontiguousarray(self.coloring.seed_matrix(), dtype=np.float64)
             self._workspace = Workspace(tape)
+
+    def _quick(self):
+        """The natural-order (or the given order's) colouring, not improved."""
+        from ..coloring import color
+
+        pattern, problem, order = self._quick_args
+        return color(pattern, problem=problem, order=order, improve=False)
+
+    @property
+    def coloring(self):
+        """The star colouring (computed on first use where direct evaluation won
+        without one)."""
+        if self._coloring is None:
+            with self._lock:
+                if self._coloring is None:
+                    self._coloring = self._quick()
+        return self._coloring
+
+    @property
+    def ncolors(self) -> int:
+        return self.coloring.ncolors
+
+    @property
+    def costs(self) -> dict[str, float]:
+        """Estimated multiply-adds per evaluation of each mode."""
+        if "colored" not in self._costs:
+            self._costs["colored"] = 3.0 * self._sweep * max(self.ncolors, 1)
+        return dict(self._costs)
 
     def lower_values(self, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Nonzeros of tril(∇²(wᵀf)(x)) (``x`` checked and flat)."""

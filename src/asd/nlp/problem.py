@@ -131,7 +131,6 @@ class NLP(PyNumeroMethods):
             coloring=hessian_coloring,
             order=order,
         )
-        self.hessian_coloring = self.hessian_engine.coloring
         self._hess_structure = (self.hessian_engine.rows, self.hessian_engine.cols)
         self._ws = Workspace(self.tape)
         self._grad_seed = np.zeros((self.m + 1, 1))
@@ -150,6 +149,12 @@ class NLP(PyNumeroMethods):
         self._obj_factor = 1.0
 
     # -- sizes and structures -------------------------------------------------------
+    @property
+    def hessian_coloring(self):
+        """The star colouring of the Lagrangian Hessian (computed on first use where
+        direct evaluation won without one)."""
+        return self.hessian_engine.coloring
+
     @property
     def hessian_ncolors(self) -> int:
         return int(self.hessian_coloring.ncolors)
