@@ -58,8 +58,9 @@ except (ImportError, AttributeError):  # another layout: Numba's default folders
 if _CacheLocator is not None:
 
     class AsdCacheLocator(_CacheLocator):
-        """Numba cache locator for asd's functions: by module name under the cache
-        folder, fresh while the source text is unchanged (wherever it is installed)."""
+        """Numba cache locator for asd's functions and its generated modules: by module
+        name under the cache folder, fresh while the source text is unchanged (wherever
+        it is installed)."""
 
         def __init__(self, py_func, py_file: str):
             self._py_file = py_file
@@ -79,7 +80,8 @@ if _CacheLocator is not None:
         @classmethod
         def from_function(cls, py_func, py_file):
             module = getattr(py_func, "__module__", "") or ""
-            if not (module.startswith(("asd.", "asd_kernels_")) and os.path.exists(py_file)):
+            generated = os.path.dirname(os.path.abspath(py_file)) == os.path.abspath(cache_dir())
+            if not ((module.startswith("asd.") or generated) and os.path.exists(py_file)):
                 return None
             try:
                 self = cls(py_func, py_file)

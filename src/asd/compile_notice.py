@@ -47,6 +47,8 @@ def _what(dispatcher) -> str | None:
     if module.startswith("asd_kernels_"):
         families = getattr(sys.modules.get(module), "FAMILIES", "")
         return f"the {func.__name__} kernel for {families or 'its operators'}"
+    if module.startswith("asd_"):  # another generated module (compiled callbacks)
+        return f"{func.__name__} of {module}"
     if module == "asd" or module.startswith("asd."):
         return f"{module}.{func.__name__}"
     return None

@@ -20,6 +20,9 @@ from .workspace import Workspace
 
 HESSIAN_MODES = ("auto", "direct", "colored")
 
+#: guards the colourings computed on first access (module-level: engines pickle)
+_COLORING_LOCK = threading.Lock()
+
 
 class HessianEngine:
     """Evaluates the lower triangle of a symmetric pattern, in CSR order of ``tril``."""
@@ -55,7 +58,6 @@ class HessianEngine:
             self._direct = DirectHessian(tape, *deps, lower)
         self._quick_args = (pattern, coloring, order or "natural")
         self._coloring = None
-        self._lock = threading.Lock()
         self._sweep = sweep
         self._costs: dict[str, float] = {}
         if self._direct is not None:
@@ -100,7 +102,7 @@ class HessianEngine:
         """The star colouring (computed on first use where direct evaluation won
         without one)."""
         if self._coloring is None:
-            with self._lock:
+            with _COLORING_LOCK:
                 if self._coloring is None:
                     self._coloring = self._quick()
         return self._coloring
