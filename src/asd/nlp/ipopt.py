@@ -157,7 +157,9 @@ def default_options(metis: bool) -> dict:
 
 def choose_backend(backend: str = "auto"):
     """(backend, library): "c" with the first Ipopt library found that has the C
-    interface (a METIS build first), else "cyipopt" (library None)."""
+    interface (a METIS build first: casadi's, then cyipopt-wheels' own), else
+    "cyipopt" (library None). The C backend with cyipopt-wheels' library runs the same
+    Ipopt as cyipopt with compiled callbacks, so it is never slower (docs/design.md)."""
     from .ipopt_library import find_library
 
     if backend not in BACKENDS:
@@ -165,7 +167,7 @@ def choose_backend(backend: str = "auto"):
     if backend == "cyipopt":
         return "cyipopt", None
     lib = find_library(prefer_metis=True)
-    if lib is None or (backend == "auto" and not lib.metis):
+    if lib is None:
         if backend == "c":
             raise ImportError(
                 "asd: backend='c' needs an Ipopt shared library with its C interface: "
