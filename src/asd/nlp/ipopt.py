@@ -150,9 +150,12 @@ def solve_cyipopt(nlp, adapter: IpoptAdapter, x0, options: dict) -> dict:
 
 
 def default_options(metis: bool) -> dict:
-    """Linear-solver options asd sets unless given (chosen by measurement, see
-    docs/design.md): MUMPS ordered by METIS where its MUMPS has METIS, else by AMD."""
-    return {"mumps_pivot_order": 5 if metis else 0}
+    """Linear-solver options asd sets unless given, chosen by measurement
+    (docs/design.md, ``benchmarks/ipopt_backends.py``): MUMPS ordered by AMD. Without
+    METIS it beats Ipopt's automatic choice by 1.2-1.9x on PGLib cases; with METIS
+    (casadi's MUMPS 5.8) AMD, METIS and the automatic choice are within ~10 % of each
+    other, AMD fastest or tied on every case measured on the reference machine."""
+    return {"mumps_pivot_order": 0}
 
 
 def choose_backend(backend: str = "auto"):

@@ -12,6 +12,7 @@ run path (casadi) or are already loaded by cyipopt's extension (cyipopt-wheels).
 from __future__ import annotations
 
 import ctypes
+import functools
 import importlib.util
 import mmap
 import os
@@ -104,8 +105,10 @@ def _file_has(path: Path, needle: bytes) -> bool:
         return False
 
 
+@functools.cache
 def _links_metis(path: Path) -> bool:
-    """Whether the MUMPS next to this Ipopt library calls METIS's nested dissection."""
+    """Whether the MUMPS next to this Ipopt library calls METIS's nested dissection
+    (its file read once per process)."""
     folder = path.parent
     mumps = [p for p in folder.glob("*mumps*") if p.is_file() and ".la" not in p.suffixes]
     return any(_file_has(p, b"metis_nodend") or _file_has(p, b"METIS_NodeND") for p in mumps)
@@ -181,21 +184,30 @@ def open_library(source: str, path: Path) -> IpoptLibrary:
         return lib
 
 
+_found: dict[tuple[str | None, bool], IpoptLibrary | None] = {}
+
+
 def find_library(prefer_metis: bool = True) -> IpoptLibrary | None:
     """The first Ipopt library that opens (METIS builds first when ``prefer_metis``),
-    or None when none is installed."""
+    or None when none is installed. The answer is kept per ``ASD_IPOPT_LIBRARY`` value,
+    so a solve does not search the package folders again."""
+    key = (os.environ.get("ASD_IPOPT_LIBRARY"), prefer_metis)
+    if key in _found:
+        return _found[key]
     found = candidate_paths()
     if prefer_metis:
         # an explicit path always comes first; then METIS builds before the others
         head = [c for c in found if c[0] == "ASD_IPOPT_LIBRARY"]
         rest = [c for c in found if c[0] != "ASD_IPOPT_LIBRARY"]
-        rest.sort(key=lambda c: not _links_metis(c[1]))
+        rest.sort(key=lambda c: not _links_metis(c[1].resolve()))
         found = head + rest
+    lib = None
     for source, path in found:
         try:
-            return open_library(source, path)
+            lib = open_library(source, path)
+            break
         except OSError:
             if source == "ASD_IPOPT_LIBRARY":
                 raise
-            continue
-    return None
+    _found[key] = lib
+    return lib
