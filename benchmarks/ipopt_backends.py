@@ -1,6 +1,7 @@
 """Ipopt backends and MUMPS orderings on PGLib AC-OPF cases: which path is fastest.
 
     python benchmarks/ipopt_backends.py [--cases a,b] [--orders 0,5,7] [--repeat 1]
+        [--backends cyipopt,c/wheels,c/casadi] [--option KEY=VALUE ...]
 
 For each case the same prepared ``asd.NLP`` is solved (tol 1e-8, MUMPS) by
 
@@ -33,7 +34,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _report import header, markdown_table, write_results  # noqa: E402
+from _report import RESULTS, header, markdown_table, write_results  # noqa: E402
 
 from asd.nlp.ipopt_library import candidate_paths  # noqa: E402
 from solvers.acopf.model import load_acopf  # noqa: E402
@@ -107,7 +108,19 @@ def write(rows: list[dict], cases: list[str], orders: list[int]) -> None:
     text += "- of the repeats (taken in turn), the run with the smallest CPU time is kept\n"
     text += f"- OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}\n\n"
     text += markdown_table(rows, COLUMNS)
-    write_results(NAME, text, rows, COLUMNS)
+    # runs with extra options (diagnostics) never replace the full results
+    folder = RESULTS / "quick" if "--option" in sys.argv[1:] else None
+    write_results(NAME, text, rows, COLUMNS, folder)
+
+
+def _option_value(text: str):
+    """An option value as Ipopt expects it: int, float or string."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 def main() -> None:
@@ -116,7 +129,17 @@ def main() -> None:
     ap.add_argument("--orders", default="0,5,7")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--backends", default="", help="labels to run (default: all found)")
+    ap.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        help="extra Ipopt option KEY=VALUE for every run (repeatable), e.g. mumps_print_level=2; "
+        "results then go to results/quick/",
+    )
     args = ap.parse_args()
+    for item in args.option:
+        key, _, value = item.partition("=")
+        OPTIONS[key] = _option_value(value)
     cases = [c for c in args.cases.split(",") if c]
     orders = [int(o) for o in args.orders.split(",") if o]
     wanted = {b for b in args.backends.split(",") if b}
