@@ -216,3 +216,17 @@ def test_pglib_cases_agree_across_backends(name):
     assert np.allclose(res.x, ref.x, rtol=1e-5, atol=1e-6)
     scale = max(1.0, np.abs(ref.mult_g).max())
     assert np.abs(res.mult_g - ref.mult_g).max() < 1e-4 * scale
+
+
+def test_non_finite_values_are_recorded_alike_by_compiled_and_python_callbacks():
+    def objective(x):  # NaN where a trial step puts x0 below -0.5
+        return np.sum(x**2) + np.sqrt(x[0] + 0.5)
+
+    nlp = asd.NLP(objective, [3.0, 1.0], lb=-10.0, ub=10.0)
+    compiled = nlp.solve(backend="c", callbacks="compiled")
+    python = nlp.solve(backend="c", callbacks="python")
+    assert compiled.nan_values, "the trial steps should have met NaN values"
+    assert compiled.nan_values == python.nan_values
+    assert compiled.nan_values[0].startswith("asd: the objective callback produced 1 non-finite")
+    assert (compiled.status, compiled.nit) == (python.status, python.nit)
+    assert np.array_equal(compiled.x, python.x)
