@@ -230,3 +230,13 @@ def test_non_finite_values_are_recorded_alike_by_compiled_and_python_callbacks()
     assert compiled.nan_values[0].startswith("asd: the objective callback produced 1 non-finite")
     assert (compiled.status, compiled.nit) == (python.status, python.nit)
     assert np.array_equal(compiled.x, python.x)
+
+
+def test_acyclic_hessians_fall_back_to_python_callbacks():
+    nlp = asd.NLP(
+        chained_rosenbrock, np.full(50, 0.5), hessian_mode="colored", hessian_coloring="acyclic"
+    )
+    assert "acyclic" in supported(nlp)
+    res = nlp.solve({"tol": 1e-10}, backend="c")
+    assert res.info["callbacks"] == "python"
+    assert np.allclose(res.x, 1.0, atol=1e-6)
