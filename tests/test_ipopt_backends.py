@@ -240,3 +240,21 @@ def test_acyclic_hessians_fall_back_to_python_callbacks():
     res = nlp.solve({"tol": 1e-10}, backend="c")
     assert res.info["callbacks"] == "python"
     assert np.allclose(res.x, 1.0, atol=1e-6)
+
+
+def test_compiled_callbacks_with_repeated_and_linear_outputs():
+    def objective(x):
+        return x[0] * x[1] + np.exp(x[2]) * x[3]
+
+    def constraints(x):
+        p = x[0] * x[1]
+        return np.stack([p, p, x[2] + 1.0, np.sum(x), p * x[3]])  # a repeated output node
+
+    nlp = asd.NLP(objective, np.full(4, 0.3), constraints=constraints)
+    assert not nlp._jac.plan()["outputs_first"]  # the gathered read-out
+    x = np.array([0.4, -1.2, 0.7, 2.0])
+    lam = np.array([1.0, -2.0, 0.5, 3.0, -0.25])
+    got = _compiled_values(nlp, x, lam, 1.5)
+    want = _python_values(nlp, x, lam, 1.5)
+    for a, b in zip(got, want):
+        assert np.array_equal(a, b)
