@@ -166,7 +166,10 @@ def open_library(source: str, path: Path) -> IpoptLibrary:
         if path in _opened:
             return _opened[path]
         if source == "cyipopt-wheels" or path.parent.name == "cyipopt_wheels.libs":
-            import cyipopt  # noqa: F401 - loads MUMPS, BLAS and gfortran the library needs
+            try:
+                import cyipopt  # noqa: F401 - loads MUMPS, BLAS and gfortran the library needs
+            except ImportError as e:
+                raise OSError(f"asd: {path} needs cyipopt's libraries: {e}") from e
         try:
             cdll = ctypes.CDLL(str(path))
         except OSError as e:

@@ -249,12 +249,13 @@ class NLP(PyNumeroMethods):
         """Solve with Ipopt; ``options`` are Ipopt options (``tol``, ``print_level``).
 
         ``backend``: ``"c"`` runs Ipopt through its C interface from an installed
-        shared library (casadi's wheel ships one whose MUMPS has METIS) with callbacks
-        compiled by Numba; ``"cyipopt"`` runs cyipopt's Ipopt with Python callbacks;
-        ``"auto"`` (default) takes ``"c"`` when a METIS-enabled library is installed,
-        else ``"cyipopt"``. ``callbacks`` (C backend): ``"compiled"``, ``"python"`` or
-        ``"auto"`` (compiled unless an evaluation method was replaced). Unless given,
-        ``mumps_pivot_order`` is set per library (METIS where available, else AMD).
+        shared library (``ASD_IPOPT_LIBRARY``, else casadi's wheel, whose MUMPS 5.8 has
+        METIS, else the cyipopt wheel's own) with callbacks compiled by Numba;
+        ``"cyipopt"`` runs cyipopt's Ipopt with Python callbacks; ``"auto"`` (default)
+        takes ``"c"`` whenever a library is found, else ``"cyipopt"``. ``callbacks``
+        (C backend): ``"compiled"``, ``"python"`` or ``"auto"`` (compiled unless an
+        evaluation method was replaced). Unless given,
+        ``mumps_pivot_order`` is 0 (AMD, chosen by measurement: docs/design.md).
 
         ``x0`` warm-starts from another point; ``args`` solves at other values of the
         extra arguments (see ``with_args``). Returns a ``scipy.optimize.OptimizeResult``
