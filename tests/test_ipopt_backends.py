@@ -193,8 +193,9 @@ def test_progress_and_rosenbrock_on_each_backend(backend):
 def test_bad_choices_are_input_errors():
     with pytest.raises(asd.InputError, match="backend must be one of"):
         hs071().solve(backend="fortran")
-    with pytest.raises(asd.InputError, match="callbacks must be"):
-        hs071().solve(backend="c", callbacks="jit")
+    for backend in BACKENDS:
+        with pytest.raises(asd.InputError, match="callbacks must be"):
+            hs071().solve(backend=backend, callbacks="jit")
     with pytest.raises(asd.InputError, match="refused the option no_such_option"):
         hs071().solve({"no_such_option": 1}, backend="c")
     with pytest.raises(asd.InputError, match="need backend='c'"):

@@ -1,9 +1,11 @@
-"""Ipopt through cyipopt, without losing exceptions or NaNs raised in callbacks.
+"""Running Ipopt: the backend choice, the cyipopt backend and the common result.
 
 cyipopt drops exceptions raised in some callbacks (the Hessian one among them) and
-Ipopt treats a NaN in a derivative as a failed evaluation. Every callback here is
-wrapped: the first exception (or non-finite derivative) is stored, Ipopt is asked
-to stop at its next iteration, and ``solve`` re-raises it with its traceback.
+Ipopt treats a NaN in a derivative as a failed evaluation. Every Python callback is
+wrapped (``IpoptAdapter``, used by cyipopt and by the C backend's Python callbacks):
+the first exception (or non-finite derivative) is stored, Ipopt is asked to stop at its
+next iteration, and ``solve`` re-raises it with its traceback. The C backend's compiled
+callbacks record the same in their state array (``ipopt_c.py``, ``compiled.py``).
 """
 
 from __future__ import annotations
@@ -113,6 +115,8 @@ class IpoptAdapter:
 
 #: backends ``solve`` accepts
 BACKENDS = ("auto", "c", "cyipopt")
+#: callback kinds ``solve`` accepts (compiled ones need the C backend)
+CALLBACK_KINDS = ("auto", "compiled", "python")
 
 
 def _cyipopt_version() -> str:
@@ -189,13 +193,14 @@ def solve_ipopt(
     callbacks: str = "auto",
 ) -> OptimizeResult:
     """Run Ipopt on ``nlp``; returns a scipy ``OptimizeResult``."""
+    if callbacks not in CALLBACK_KINDS:
+        raise InputError(f"asd: callbacks must be one of {CALLBACK_KINDS}, not {callbacks!r}")
     name, lib = choose_backend(backend)
     opts = {"print_level": 0, "sb": "yes"}
     linear_solver = str((options or {}).get("linear_solver", "mumps"))
     if linear_solver == "mumps":
         opts.update(default_options(lib.metis if lib is not None else False))
     opts.update(options or {})
-    adapter = IpoptAdapter(nlp, progress)
     if name == "c":
         from .ipopt_c import solve_c
 
@@ -210,6 +215,7 @@ def solve_ipopt(
     else:
         if callbacks == "compiled":
             raise InputError("asd: compiled callbacks need backend='c' (cyipopt calls Python)")
+        adapter = IpoptAdapter(nlp, progress)
         out = solve_cyipopt(nlp, adapter, x0, opts)
         info = {"backend": "cyipopt", "ipopt_version": _cyipopt_version(), "metis": False}
     info["callbacks"] = out["callbacks"]
