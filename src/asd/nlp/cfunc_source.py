@@ -221,6 +221,8 @@ def _values(t, n, x):
 
 @njit
 def _partials(t, lo, hi, cbase, x, coef, with_values):
+    """``direct_partials``; ``with_values`` (0 / 1) becomes a plain runtime bool, as the
+    Python path passes it, so the kernel's cached specialisation is reused."""
     direct_partials(
         _arr1(t, S_seg_op, np.int64),
         lo,
@@ -236,7 +238,7 @@ def _partials(t, lo, hi, cbase, x, coef, with_values):
         x,
         _arr1(t, S_val, np.float64),
         coef,
-        with_values,
+        with_values != 0,
     )
 
 
@@ -377,7 +379,7 @@ def eval_jac_g(n, x, new_x, m, nele, irow, jcol, vals, ud):
         _arr1(t, S_j_cbase, np.int64),
         xin,
         coef,
-        True,
+        1,
     )
     gv = _arr1(t, S_j_gv, np.float64)
     _reset(gv, _arr1(t, S_j_ridx, np.uint32), _arr1(t, S_j_rval, np.float64))
@@ -414,7 +416,7 @@ def _direct_hessian(t, n, x, out):
         _arr1(t, S_hn_cbase, np.int64),
         xin,
         empty,
-        True,
+        1,
     )
     coef = _arr1(t, S_hg_coef, np.float64)
     _partials(
@@ -424,7 +426,7 @@ def _direct_hessian(t, n, x, out):
         _arr1(t, S_hg_cbase, np.int64),
         empty,
         coef,
-        False,
+        0,
     )
     gv = _arr1(t, S_hg_gv, np.float64)
     _reset(gv, _arr1(t, S_hg_ridx, np.uint32), _arr1(t, S_hg_rval, np.float64))
