@@ -360,6 +360,11 @@ class NeededValues:
         nobody = np.zeros(tape.n_nodes, np.bool_)
         self._ranges = _ranges(tape.seg_ptr, tape.seg_op, needed, nobody, N_ACTIVE)[:3]
 
+    @property
+    def ranges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(lo, hi, cbase) per segment, as ``direct_partials`` takes them."""
+        return self._ranges
+
     def __call__(self, x: np.ndarray, val: np.ndarray) -> None:
         _direct_pass(self.tape, self._ranges, x, val, _NO_COEF)
 
@@ -444,6 +449,23 @@ class DirectJacobian:
         work = self._work.get()
         _direct_pass(self.tape, self._ranges, _NO_X, val, work["coef"], values=False)
         return self._sweep(work, None)
+
+    def plan(self) -> dict:
+        """The arrays one evaluation reads, for callers that run the kernels themselves
+        (compiled Ipopt callbacks): segment spans, the partial-block template, the
+        stream, the reset, the constant parts ``gv0`` and how the values are read out
+        (``gv[:nnz]`` when ``outputs_first``, else ``gv[gather]``). Never written."""
+        gather = np.empty(0, np.int64) if self._outputs_first else self.gather
+        return {
+            "ranges": self._ranges,
+            "coef": self._coef,
+            "stream": self._stream,
+            "reset": self._reset,
+            "gv0": self._gv0,
+            "gather": gather,
+            "outputs_first": self._outputs_first,
+            "nnz": self.nnz,
+        }
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """Nonzeros of J(x) in CSR order (``x`` already checked and flat): a new array."""

@@ -196,6 +196,18 @@ class DirectHessian:
         n = self.tape.n_nodes
         return np.zeros(n), np.zeros(n), np.zeros(self._nslot)
 
+    def plan(self) -> dict:
+        """The arrays one evaluation reads (see ``DirectJacobian.plan``): the spans of
+        the value pass, the gradient plan, the second-partial slots and the stream."""
+        return {
+            "needed": self._needed_values.ranges,
+            "grad": self._grad.plan(),
+            "hslot": self._hslot,
+            "nslot": self._nslot,
+            "stream": self._stream,
+            "nnz": self.lower.nnz,
+        }
+
     def values(self, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Lower-triangle nonzeros (``x`` checked and flat, ``weights`` one per output)."""
         tape = self.tape

@@ -127,6 +127,21 @@ class HessianEngine:
         compressed = self._workspace.hessian(x, weights, self._seeds)
         return self.coloring.decompress_values(compressed, triangle="lower")
 
+    def plan(self) -> dict | None:
+        """What one evaluation of ``lower_values`` reads, for compiled callers:
+        ``{"mode": "empty"}``, ``{"mode": "direct", **DirectHessian.plan()}`` or, for a
+        colouring recovered by one gather, ``{"mode": "colored", "seeds", "gather"}``
+        (compressed ``n x ncolors`` block, flat, gathered into the lower triangle);
+        None for colourings recovered by substitution (acyclic)."""
+        if self.lower.nnz == 0:
+            return {"mode": "empty"}
+        if self._direct is not None:
+            return {"mode": "direct", **self._direct.plan()}
+        gather = self.coloring.lower_gather()
+        if gather is None:
+            return None
+        return {"mode": "colored", "seeds": self._seeds, "gather": gather}
+
     def full_from_lower(self) -> np.ndarray:
         """For each entry of the full pattern (CSR order), its index among the lower ones."""
         P = self.pattern
