@@ -566,33 +566,36 @@ def callback_source(kernel_module: str) -> str:
     return _header(kernel_module) + _BODY
 
 
-_module: ModuleType | None = None
+_modules: dict[int, ModuleType] = {}
 _lock = threading.Lock()
 
 
-def callbacks() -> ModuleType:
-    """The module of compiled callbacks (written and imported once per process)."""
-    global _module
-    if _module is not None:
-        return _module
-    with _lock:
-        if _module is None:
-            _module = _load()
-    return _module
+def callbacks(families: int) -> ModuleType:
+    """The module of compiled callbacks over the kernels of the operator ``families``
+    (written and imported once per process and family set)."""
+    module = _modules.get(families)
+    if module is None:
+        with _lock:
+            module = _modules.get(families)
+            if module is None:
+                module = _modules[families] = _load(families)
+    return module
 
 
-def _load() -> ModuleType:
+def _load(families: int) -> ModuleType:
+    from .. import loops
+    from ..cache import cache_dir
     from ..evaluation import direct, direct_hessian
-    from ..operators.codegen import _cache_dir, kernels
+    from ..operators.codegen import kernels
 
-    kmod = kernels()
+    kmod = kernels(families)
     src = callback_source(kmod.__name__)
-    deps = inspect.getsource(direct) + inspect.getsource(direct_hessian)
+    deps = "".join(inspect.getsource(m) for m in (direct, direct_hessian, loops))
     digest = hashlib.sha256((src + deps).encode()).hexdigest()[:16]
     name = f"asd_ipopt_callbacks_{digest}"
     if name in sys.modules:
         return sys.modules[name]
-    path = _cache_dir() / f"{name}.py"
+    path = cache_dir() / f"{name}.py"
     if not path.exists() or path.read_text() != src:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(src)

@@ -59,7 +59,7 @@ class CompiledCallbacks:
     addresses, and after the solve the errors, records and timings they left."""
 
     def __init__(self, nlp):
-        self.module = callbacks()
+        self.module = callbacks(nlp.tape.families)
         self.n, self.m = nlp.n, nlp.m
         tape = nlp.tape
         arrays: dict[str, np.ndarray] = {}
