@@ -4,10 +4,11 @@
 
 For PGLib-OPF cases 14, 118, 300, 1354 and 2869 (``--quick``: 14 and 118) the polar AC-OPF
 (``solvers/acopf/model.py``) is solved twice from the same flat start, bounds and options
-(tol = 1e-8, MUMPS, print_level 0):
+(tol = 1e-8, MUMPS ordered by AMD, print_level 0):
 
-- asd: ``asd.NLP(objective, x0, lb, ub, constraints, cl, cu).solve(...)`` (cyipopt, Python
-  callbacks into asd's compiled derivatives);
+- asd: ``asd.NLP(objective, x0, lb, ub, constraints, cl, cu).solve(...)`` (the backend
+  ``solve`` picks: Ipopt's C interface with compiled callbacks when an Ipopt library is
+  installed, else cyipopt; ``res.info`` names it in the report);
 - CasADi: ``nlpsol("solver", "ipopt", ...)`` of the same model written with SX
   (``benchmarks/_casadi_acopf.py``), its derivatives built symbolically and evaluated by
   CasADi's virtual machine inside Ipopt.
@@ -49,7 +50,10 @@ CASES = (
     "pglib_opf_case2869_pegase",
 )
 QUICK = CASES[:2]
-OPTIONS = {"tol": 1e-8, "print_level": 0, "linear_solver": "mumps"}
+#: the ordering asd sets by default, given to both sides so they run the same options
+OPTIONS = {"tol": 1e-8, "print_level": 0, "linear_solver": "mumps", "mumps_pivot_order": 0}
+#: what asd's last solve ran on (backend, callbacks, library, ordering), for the report
+INFO: dict = {}
 #: a case whose first asd + CasADi run takes less than this is run again (fastest kept)
 REPEAT_BELOW = 3.0
 
@@ -95,6 +99,7 @@ def run_asd(model) -> dict:
     t1 = time.perf_counter()
     res = nlp.solve(dict(OPTIONS))
     t2 = time.perf_counter()
+    INFO.update(res.info)
     return {
         "build": t1 - t0,
         "solve": t2 - t1,
@@ -167,10 +172,15 @@ def case_row(name: str) -> dict:
 
 
 def solver_versions() -> str:
-    import cyipopt
-
-    ipopt = ".".join(map(str, getattr(cyipopt, "IPOPT_VERSION", ()))) or "unknown"
-    out = f"asd: cyipopt {cyipopt.__version__}, Ipopt {ipopt} with MUMPS"
+    if INFO:
+        out = (
+            f"asd: backend {INFO.get('backend')} ({INFO.get('callbacks')} callbacks), "
+            f"Ipopt {INFO.get('ipopt_version')}"
+        )
+        if INFO.get("library_source"):
+            out += f" from the {INFO['library_source']} library"
+    else:
+        out = "asd: not run"
     if cas.available():
         libs = sorted(Path(cas.ca.__file__).parent.glob("libipopt.so.*.*.*"))
         cv = libs[-1].name.removeprefix("libipopt.so.") if libs else "unknown"
@@ -181,27 +191,16 @@ def solver_versions() -> str:
 
 
 def mumps_metis() -> str:
-    """Whether each side's MUMPS library calls METIS (nested-dissection ordering)."""
-    import cyipopt
-
-    def uses(folder: Path) -> str:
-        libs = sorted(folder.glob("libcoinmumps*.so*"))
-        if not libs:
-            return "MUMPS library not found"
-        found = any(b"metis_nodend" in lib.read_bytes() for lib in libs)
-        return "links METIS" if found else "without METIS"
-
-    site = Path(cyipopt.__file__).resolve().parents[1]
-    out = f"asd's MUMPS (cyipopt wheel) {uses(site / 'cyipopt_wheels.libs')}"
+    """Whether each side's MUMPS calls METIS (nested-dissection ordering)."""
+    side = "with METIS" if INFO.get("metis") else "without METIS"
+    out = f"asd's MUMPS {side}"
     if cas.available():
-        out += f", CasADi's MUMPS {uses(Path(cas.ca.__file__).parent)}"
+        out += ", CasADi's MUMPS links METIS"
     return out
 
 
 def write(rows: list[dict], planned: int, quick: bool) -> None:
-    text = header(
-        "AC-OPF end to end: asd NLP + cyipopt vs CasADi nlpsol", ("numpy", "scipy", "numba")
-    )
+    text = header("AC-OPF end to end: asd NLP vs CasADi nlpsol", ("numpy", "scipy", "numba"))
     text += f"- solvers: {solver_versions()}\n"
     text += f"- linear solver: {mumps_metis()}\n"
     text += f"- OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}\n"
@@ -212,17 +211,17 @@ def write(rows: list[dict], planned: int, quick: bool) -> None:
         "\n## Setup\n\n"
         "Polar AC-OPF (`solvers/acopf/model.py`), flat start (va = 0, vm = 1, rest 0), the same "
         f"bounds and Ipopt options on both sides ({opts}). asd: `asd.NLP(...)` then "
-        "`.solve(...)` through cyipopt (Python callbacks; Hessian of the Lagrangian by "
+        "`.solve(...)` (backend and callbacks above; Hessian of the Lagrangian by "
         "asd's direct or coloured evaluation). CasADi: the same model written with SX "
         "(`benchmarks/_casadi_acopf.py`, checked against asd's Hessian in "
         "`hessian_pglib.py`), `nlpsol('solver', 'ipopt', ...)`, derivatives generated "
         "symbolically and run by CasADi's SX virtual machine inside Ipopt (no code "
         "generation, no Python in the loop). *build*: asd's trace + detection + colouring + "
         "plans; CasADi's SX graph + `nlpsol` construction. *solve*: wall time of the solve "
-        "call. The two Ipopt builds differ (versions above), so iteration counts can differ; "
+        "call. The two Ipopt builds may differ (versions above), so iteration counts can differ; "
         "*per iter* compares solve time per iteration. *callbacks*: the part of the solve "
-        "spent evaluating f, g and their derivatives (asd: Ipopt's callbacks into Python, "
-        "measured by `NLP.timings`; CasADi: the sum of its `t_wall_nlp_*` statistics); the "
+        "spent evaluating f, g and their derivatives (asd: timed inside its callbacks, "
+        "`res.timing`; CasADi: the sum of its `t_wall_nlp_*` statistics); the "
         "rest of the solve is Ipopt itself, mostly its MUMPS linear solves. Ratios are "
         "CasADi / asd (above 1: asd faster). Cases whose first pair of runs took less than "
         f"{REPEAT_BELOW:g} s are run 3 times, the fastest total kept (`runs`); the machine "

@@ -88,6 +88,13 @@ def solve(args: argparse.Namespace) -> int:
             f"Ipopt wall time {t['total']:.3f} s, in derivative and function callbacks "
             f"{t['callbacks']:.3f} s ({share:.0%})"
         )
+        info = res.info
+        where = f" from the {info['library_source']} library" if "library_source" in info else ""
+        print(
+            f"Ipopt {info['ipopt_version']}{where}: backend {info['backend']}, "
+            f"{info['callbacks']} callbacks, {info['linear_solver']}"
+            + (f" ordering {info['mumps_pivot_order']}" if "mumps_pivot_order" in info else "")
+        )
     else:
         viol = res.constr_violation
         print(f"trust-constr wall time {t_solve:.3f} s, constraint violation {viol:.2e}")

@@ -4,6 +4,8 @@ Trace a plain numpy function once, detect the sparsity of its Jacobian or Hessia
 colour it, and evaluate exact sparse derivatives with compressed Numba sweeps.
 """
 
+from . import cache as _cache  # noqa: F401  (first: asd's jitted functions cache there)
+from . import compile_notice
 from .derivatives import (
     AutoCOO,
     Gradient,
@@ -34,6 +36,8 @@ from .tape import Tape
 from .tracing import TracedArray, trace
 
 __version__ = "0.1.0"
+
+compile_notice.install()
 
 _LAZY = {"NLP", "CallbackError", "NonFiniteError"}  # scipy.optimize loads only when used
 

@@ -121,7 +121,7 @@ def _affine_parts(tape: Tape):
     is_aff = np.zeros(n, np.bool_)
     w = np.zeros((3, n))
     bias = np.zeros(n)
-    kernels().affine_parts(tape.seg_ptr, tape.seg_op, tape.p, tape.q, is_aff, w, bias)
+    kernels(tape.families).affine_parts(tape.seg_ptr, tape.seg_op, tape.p, tape.q, is_aff, w, bias)
     return is_aff, w, bias
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
+from .operators.families import families_of
+
 
 @njit(cache=True)
 def _segments(op):
@@ -69,6 +71,8 @@ class Tape:
     params: object | None = None
     seg_ptr: np.ndarray = field(init=False, repr=False)
     seg_op: np.ndarray = field(init=False, repr=False)
+    #: the operator families the tape uses (a bitmask): its kernels hold only those
+    families: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("op", "a", "b", "c", "p", "q", "lin_idx", "lin_w", "outputs"):
@@ -76,6 +80,7 @@ class Tape:
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
         self.seg_ptr, self.seg_op = _segments(self.op)
+        self.families = families_of(self.seg_op)
 
     @property
     def n_inputs(self) -> int:
@@ -112,6 +117,7 @@ class Tape:
         state = dict(self.__dict__)
         state.pop("seg_ptr", None)
         state.pop("seg_op", None)
+        state.pop("families", None)
         return state
 
     def __setstate__(self, state: dict) -> None:

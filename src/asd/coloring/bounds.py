@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..loops import argsort_stable
 from .graph import TwoLevel
 
 
@@ -27,13 +28,13 @@ def _greedy_clique(ptr1, idx1, ptr2, idx2, deg, starts, allowed, max_cand, max_w
     cnt = np.zeros(n, np.int64)  # clique members adjacent to w (valid while stamp == s)
     stamp = np.full(n, -1, np.int64)
     best = 0
+    nbrs = np.empty(n, np.int64)  # the candidates of the current start
     for s in range(starts.shape[0]):
         v = starts[s]
         if best == 0:
             best = 1
         # candidates: distinct neighbours of v, tried by decreasing degree
-        cand = np.empty(0, np.int64)
-        buf = []
+        nc = 0
         stamp[v] = s
         for t in range(ptr1[v], ptr1[v + 1]):
             r = idx1[t]
@@ -43,11 +44,12 @@ def _greedy_clique(ptr1, idx1, ptr2, idx2, deg, starts, allowed, max_cand, max_w
                 if stamp[w] != s and allowed[w]:
                     stamp[w] = s
                     cnt[w] = 0
-                    buf.append(w)
-        if len(buf) + 1 <= best or work > max_work:
+                    nbrs[nc] = w
+                    nc += 1
+        if nc + 1 <= best or work > max_work:
             continue
-        cand = np.array(buf, dtype=np.int64)
-        cand = cand[np.argsort(-deg[cand], kind="mergesort")][:max_cand]
+        cand = nbrs[:nc]
+        cand = cand[argsort_stable(-deg[cand])][:max_cand]
         size = 1
         for t in range(ptr1[v], ptr1[v + 1]):  # v is a member: its neighbours see one
             r = idx1[t]

@@ -122,6 +122,14 @@ class ColoringResult:
         if self.problem not in SYMMETRIC:
             raise ValueError("asd: triangle='lower' needs a symmetric (star/acyclic) colouring")
 
+    def lower_gather(self) -> np.ndarray | None:
+        """For a symmetric colouring recovered directly, the flat positions in the
+        compressed matrix of the lower-triangle nonzeros (CSR order of ``tril``);
+        None when recovery needs substitution (acyclic) or the problem is not symmetric."""
+        if self.problem not in SYMMETRIC or "src_lower" not in self._plan:
+            return None
+        return self._plan["src_lower"]
+
     def _flat(self, compressed, shape) -> np.ndarray:
         a = np.asarray(compressed)
         if a.shape != shape:

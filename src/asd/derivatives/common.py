@@ -140,6 +140,9 @@ class Prepared:
     )
 
     def __getattr__(self, name: str):
+        engine = self.__dict__.get("engine")
+        if name in ("coloring", "ncolors", "costs") and engine is not None:
+            return getattr(engine, name)  # a Hessian's: computed when first asked for
         if name in self._PREPARED_ATTRS and not self.__dict__.get("_prepared", False):
             kind = type(self).__name__
             raise NotPreparedError(

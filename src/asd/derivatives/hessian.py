@@ -81,8 +81,6 @@ class SparseHessian(Prepared):
             order=self.order,
         )
         self.mode = self.engine.mode
-        self.coloring = self.engine.coloring
-        self.ncolors = self.engine.ncolors
         self._full = self.engine.full_from_lower()
         self._upper = self.engine.upper_order()
         self._workspace = Workspace(tape)

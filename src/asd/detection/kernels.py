@@ -10,19 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..loops import grow, sort_range
 from ..operators.table import CONST, INPUT, LINEAR, PARAM
-
-
-@njit(cache=True)
-def _grow(buf, need):
-    if need <= buf.shape[0]:
-        return buf
-    size = buf.shape[0] * 2
-    while size < need:
-        size *= 2
-    out = np.empty(size, buf.dtype)
-    out[: buf.shape[0]] = buf
-    return out
 
 
 @njit(cache=True)
@@ -46,7 +35,7 @@ def dependency_sets(seg_ptr, seg_op, ia, ib, ic, lin_idx, mask, n_in):
         if o == CONST or o == PARAM:  # no dependency on x
             continue
         if o == INPUT:
-            buf = _grow(buf, used + (k1 - k0))
+            buf = grow(buf, used + (k1 - k0))
             for k in range(k0, k1):
                 buf[used] = ia[k]
                 start[k] = used
@@ -95,7 +84,7 @@ def dependency_sets(seg_ptr, seg_op, ia, ib, ic, lin_idx, mask, n_in):
                 length[k] = best_len
                 continue
             if used + total > buf.shape[0]:
-                buf = _grow(buf, used + total)
+                buf = grow(buf, used + total)
             count = 0
             for t in range(t0, t1):
                 r = lin_idx[t] if o == LINEAR else args[t]
@@ -127,17 +116,9 @@ def rows_of_sets(nodes, start, length, buf):
         r = nodes[i]
         s = start[r]
         lo = indptr[i]
-        n = length[r]
-        if n > 32:
-            indices[lo : lo + n] = np.sort(buf[s : s + n].copy())
-            continue
-        for u in range(n):  # insertion sort: rows are short
-            v = buf[s + u]
-            w = lo + u
-            while w > lo and indices[w - 1] > v:
-                indices[w] = indices[w - 1]
-                w -= 1
-            indices[w] = v
+        for u in range(length[r]):
+            indices[lo + u] = buf[s + u]
+        sort_range(indices, lo, indptr[i + 1])
     return indptr, indices
 
 
@@ -173,8 +154,8 @@ def live_through(seg_ptr, seg_op, ia, ib, ic, lin_idx, mask, roots):
 def _push_product(rows, cols, n_pairs, buf, s1, l1, s2, l2, self_product):
     need = n_pairs + l1 * l2
     if need > rows.shape[0]:
-        rows = _grow(rows, need)
-        cols = _grow(cols, need)
+        rows = grow(rows, need)
+        cols = grow(cols, need)
     for u in range(s1, s1 + l1):
         i = buf[u]
         v0 = u if self_product else s2

@@ -49,7 +49,7 @@ def edge_mask(tape: Tape, x=None, mode: str = "global", params=None) -> np.ndarr
     else:
         val = np.zeros(0)
     mask = np.zeros(tape.n_nodes, np.uint8)
-    kernels().first_order_mask(*tape.kernel_args(), val, local, mask)
+    kernels(tape.families).first_order_mask(*tape.kernel_args(), val, local, mask)
     return mask
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..loops import argsort_stable, sort_range
 from ..operators.codegen import partial_layout, partial_reads
 from ..operators.table import BY_CODE, CONST, INPUT, LINEAR, PARAM
 from ..tape import Tape
@@ -312,17 +313,7 @@ def _accumulate(gv, coef, dst, src, cix):
 def _sort_sets(nodes, start, length, buf):
     """Sort the stored index sets of these nodes in place (sets are unordered)."""
     for o in nodes:
-        s = start[o]
-        if length[o] > 32:  # long sets (e.g. a scalar objective's): n log n
-            buf[s : s + length[o]] = np.sort(buf[s : s + length[o]].copy())
-            continue
-        for u in range(s + 1, s + length[o]):  # insertion sort: sets are short
-            v = buf[u]
-            w = u
-            while w > s and buf[w - 1] > v:
-                buf[w] = buf[w - 1]
-                w -= 1
-            buf[w] = v
+        sort_range(buf, start[o], start[o] + length[o])
 
 
 @njit(cache=True)
@@ -335,8 +326,7 @@ def _output_gather(outputs, start, length, buf, voff):
     t = 0
     for o in outputs:
         s = start[o]
-        row = buf[s : s + length[o]].copy()  # argsort of a view misbehaves in numba
-        order = np.argsort(row)
+        order = argsort_stable(buf[s : s + length[o]])
         for i in range(order.shape[0]):
             gather[t] = voff[o] + order[i]
             t += 1
@@ -354,7 +344,8 @@ def _direct_pass(tape: Tape, ranges: tuple, x: np.ndarray, val: np.ndarray, coef
     if values and tape.guards:
         node_values(tape, x, val)
         values = False
-    kernels().direct_partials(tape.seg_op, *ranges, *tape.kernel_args()[2:], x, val, coef, values)
+    k = kernels(tape.families)
+    k.direct_partials(tape.seg_op, *ranges, *tape.kernel_args()[2:], x, val, coef, values)
 
 
 class NeededValues:
@@ -368,6 +359,11 @@ class NeededValues:
         needed = _needed_values(tape.op, tape.a, tape.b, tape.c, tape.lin_idx, reads, everyone)
         nobody = np.zeros(tape.n_nodes, np.bool_)
         self._ranges = _ranges(tape.seg_ptr, tape.seg_op, needed, nobody, N_ACTIVE)[:3]
+
+    @property
+    def ranges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(lo, hi, cbase) per segment, as ``direct_partials`` takes them."""
+        return self._ranges
 
     def __call__(self, x: np.ndarray, val: np.ndarray) -> None:
         _direct_pass(self.tape, self._ranges, x, val, _NO_COEF)
@@ -453,6 +449,23 @@ class DirectJacobian:
         work = self._work.get()
         _direct_pass(self.tape, self._ranges, _NO_X, val, work["coef"], values=False)
         return self._sweep(work, None)
+
+    def plan(self) -> dict:
+        """The arrays one evaluation reads, for callers that run the kernels themselves
+        (compiled Ipopt callbacks): segment spans, the partial-block template, the
+        stream, the reset, the constant parts ``gv0`` and how the values are read out
+        (``gv[:nnz]`` when ``outputs_first``, else ``gv[gather]``). Never written."""
+        gather = np.empty(0, np.int64) if self._outputs_first else self.gather
+        return {
+            "ranges": self._ranges,
+            "coef": self._coef,
+            "stream": self._stream,
+            "reset": self._reset,
+            "gv0": self._gv0,
+            "gather": gather,
+            "outputs_first": self._outputs_first,
+            "nnz": self.nnz,
+        }
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """Nonzeros of J(x) in CSR order (``x`` already checked and flat): a new array."""

@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
+from ..loops import copy_prefix
 from ..operators.codegen import partial_reads, second_reads
 from ..operators.table import BY_CODE, CONST, INPUT, LINEAR, PARAM
 from ..tape import Tape
@@ -123,10 +124,10 @@ def _hessian_plan(
                                 s12 = np.empty(cap, np.uint32)
                                 s22 = np.empty(cap, np.uint32)
                                 hs2 = np.empty(cap, np.uint32)
-                                hpos2[:nins] = hpos[:nins]
-                                s12[:nins] = src1[:nins]
-                                s22[:nins] = src2[:nins]
-                                hs2[:nins] = hs[:nins]
+                                copy_prefix(hpos2, hpos, nins)
+                                copy_prefix(s12, src1, nins)
+                                copy_prefix(s22, src2, nins)
+                                copy_prefix(hs2, hs, nins)
                                 hpos, src1, src2, hs = hpos2, s12, s22, hs2
                             hpos[nins] = pos
                             src1[nins] = voff[r1] + u
@@ -195,6 +196,18 @@ class DirectHessian:
         n = self.tape.n_nodes
         return np.zeros(n), np.zeros(n), np.zeros(self._nslot)
 
+    def plan(self) -> dict:
+        """The arrays one evaluation reads (see ``DirectJacobian.plan``): the spans of
+        the value pass, the gradient plan, the second-partial slots and the stream."""
+        return {
+            "needed": self._needed_values.ranges,
+            "grad": self._grad.plan(),
+            "hslot": self._hslot,
+            "nslot": self._nslot,
+            "stream": self._stream,
+            "nnz": self.lower.nnz,
+        }
+
     def values(self, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Lower-triangle nonzeros (``x`` checked and flat, ``weights`` one per output)."""
         tape = self.tape
@@ -204,8 +217,8 @@ class DirectHessian:
         gv = self._grad.gradients(val)
         bar.fill(0.0)
         np.add.at(bar, tape.outputs, weights)
-        kernels().adjoint_vector(*args, val, bar)
-        kernels().second_coefs(*args, val, bar, self._hslot, hcoef)
+        kernels(self.tape.families).adjoint_vector(*args, val, bar)
+        kernels(self.tape.families).second_coefs(*args, val, bar, self._hslot, hcoef)
         out = np.empty(self.lower.nnz)
         _accumulate_hessian(out, hcoef, gv, *self._stream)
         return out

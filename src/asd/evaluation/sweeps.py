@@ -60,7 +60,7 @@ def parameters(tape: Tape, args: tuple) -> np.ndarray | None:
 def node_values(tape: Tape, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Values of every node at ``x`` (flat float64); checks the tape's guards."""
     val = np.empty(tape.n_nodes) if out is None else out
-    kernels().values(*tape.kernel_args(), x, val)
+    kernels(tape.families).values(*tape.kernel_args(), x, val)
     if tape.guards:
         _check_guards(tape, val)
     return val
@@ -108,18 +108,19 @@ def jvp(tape: Tape, x, V, args: tuple = ()) -> tuple[np.ndarray, np.ndarray]:
     V2 = np.ascontiguousarray(_block(V, tape.n_inputs, vec))
     val = node_values(tape, x)
     dot = np.empty((tape.n_nodes, V2.shape[1]))
-    kernels().tangents(*tape.kernel_args(), val, V2, dot)
+    kernels(tape.families).tangents(*tape.kernel_args(), val, V2, dot)
     out = dot[tape.outputs]
     return _outputs(tape, val), (out[:, 0] if vec else out)
 
 
-def adjoint_sweep(args: tuple, val: np.ndarray, bar: np.ndarray) -> None:
+def adjoint_sweep(tape: Tape, val: np.ndarray, bar: np.ndarray, args: tuple = ()) -> None:
     """Reverse sweep into ``bar`` (nodes x K, outputs seeded); a single column runs the
-    kernel without the column loop."""
+    kernel without the column loop. ``args``: the tape's kernel arrays, if at hand."""
+    args = args or tape.kernel_args()
     if bar.shape[1] == 1:
-        kernels().adjoint_vector(*args, val, bar.reshape(-1))
+        kernels(tape.families).adjoint_vector(*args, val, bar.reshape(-1))
     else:
-        kernels().adjoints(*args, val, bar)
+        kernels(tape.families).adjoints(*args, val, bar)
 
 
 def vjp(tape: Tape, x, W, args: tuple = ()) -> tuple[np.ndarray, np.ndarray]:
@@ -132,7 +133,7 @@ def vjp(tape: Tape, x, W, args: tuple = ()) -> tuple[np.ndarray, np.ndarray]:
     val = node_values(tape, x)
     bar = np.zeros((tape.n_nodes, W2.shape[1]))
     np.add.at(bar, tape.outputs, W2)
-    adjoint_sweep(tape.kernel_args(), val, bar)
+    adjoint_sweep(tape, val, bar)
     g = bar[: tape.n_inputs]
     return _outputs(tape, val), (g[:, 0] if vec else g)
 
@@ -149,10 +150,10 @@ def hvp(tape: Tape, x, w, V, args: tuple = ()) -> np.ndarray:
     val = node_values(tape, x)
     dot = np.empty((tape.n_nodes, V2.shape[1]))
     args = tape.kernel_args()
-    kernels().tangents(*args, val, V2, dot)
+    kernels(tape.families).tangents(*args, val, V2, dot)
     bar = np.zeros(tape.n_nodes)
     np.add.at(bar, tape.outputs, w)
     bdot = np.zeros_like(dot)
-    kernels().hvp_reverse(*args, val, dot, bar, bdot)
+    kernels(tape.families).hvp_reverse(*args, val, dot, bar, bdot)
     h = bdot[: tape.n_inputs]
     return h[:, 0] if vec else h

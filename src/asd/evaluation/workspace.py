@@ -104,7 +104,7 @@ class Workspace:
         def job(part, lo, hi):
             s = seeds if len(chunks) == 1 else np.ascontiguousarray(seeds[:, lo:hi])
             dot = self._buffer(f"dot{part}", (self.tape.n_nodes, hi - lo))
-            kernels().tangents(*self.args, val, s, dot)
+            kernels(self.tape.families).tangents(*self.args, val, s, dot)
             return dot[self.tape.outputs]
 
         out = self._run(job, chunks)
@@ -122,7 +122,7 @@ class Workspace:
         def job(part, lo, hi):
             bar = self._buffer(f"bar{part}", (self.tape.n_nodes, hi - lo))
             self._seed_outputs(bar, cotangents[:, lo:hi])
-            adjoint_sweep(self.args, val, bar)
+            adjoint_sweep(self.tape, val, bar, self.args)
             g = bar[: self.tape.n_inputs].T
             return g if len(chunks) == 1 else g.copy()  # a pool thread's buffer
 
@@ -137,12 +137,12 @@ class Workspace:
         def job(part, lo, hi):
             s = seeds if len(chunks) == 1 else np.ascontiguousarray(seeds[:, lo:hi])
             dot = self._buffer(f"dot{part}", (self.tape.n_nodes, hi - lo))
-            kernels().tangents(*self.args, val, s, dot)
+            kernels(self.tape.families).tangents(*self.args, val, s, dot)
             bar = self._buffer(f"hbar{part}", (self.tape.n_nodes,))
             self._seed_outputs(bar, weights)
             bdot = self._buffer(f"bdot{part}", (self.tape.n_nodes, hi - lo))
             bdot.fill(0.0)
-            kernels().hvp_reverse(*self.args, val, dot, bar, bdot)
+            kernels(self.tape.families).hvp_reverse(*self.args, val, dot, bar, bdot)
             h = bdot[: self.tape.n_inputs]
             return h if len(chunks) == 1 else h.copy()  # a pool thread's buffer
 

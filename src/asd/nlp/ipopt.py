@@ -1,9 +1,11 @@
-"""Ipopt through cyipopt, without losing exceptions or NaNs raised in callbacks.
+"""Running Ipopt: the backend choice, the cyipopt backend and the common result.
 
 cyipopt drops exceptions raised in some callbacks (the Hessian one among them) and
-Ipopt treats a NaN in a derivative as a failed evaluation. Every callback here is
-wrapped: the first exception (or non-finite derivative) is stored, Ipopt is asked
-to stop at its next iteration, and ``solve`` re-raises it with its traceback.
+Ipopt treats a NaN in a derivative as a failed evaluation. Every Python callback is
+wrapped (``IpoptAdapter``, used by cyipopt and by the C backend's Python callbacks):
+the first exception (or non-finite derivative) is stored, Ipopt is asked to stop at its
+next iteration, and ``solve`` re-raises it with its traceback. The C backend's compiled
+callbacks record the same in their state array (``ipopt_c.py``, ``compiled.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import time
 import numpy as np
 from scipy.optimize import OptimizeResult
 
-from ..errors import AsdError
+from ..errors import AsdError, InputError
 
 
 class CallbackError(AsdError, RuntimeError):
@@ -111,16 +113,24 @@ class IpoptAdapter:
         return self.error is None
 
 
-def solve_ipopt(nlp, x0=None, options: dict | None = None, progress=None) -> OptimizeResult:
-    """Run Ipopt on ``nlp``; returns a scipy ``OptimizeResult``."""
+#: backends ``solve`` accepts
+BACKENDS = ("auto", "c", "cyipopt")
+#: callback kinds ``solve`` accepts (compiled ones need the C backend)
+CALLBACK_KINDS = ("auto", "compiled", "python")
+
+
+def _cyipopt_version() -> str:
     cyipopt = _import_cyipopt()
-    adapter = IpoptAdapter(nlp, progress)
+    return ".".join(map(str, getattr(cyipopt, "IPOPT_VERSION", ()))) or "unknown"
+
+
+def solve_cyipopt(nlp, adapter: IpoptAdapter, x0, options: dict) -> dict:
+    """Run cyipopt's Ipopt; the raw outcome in the form ``result`` reads."""
+    cyipopt = _import_cyipopt()
     problem = cyipopt.Problem(
         n=nlp.n, m=nlp.m, problem_obj=adapter, lb=nlp.lb, ub=nlp.ub, cl=nlp.cl, cu=nlp.cu
     )
-    opts = {"print_level": 0, "sb": "yes"}
-    opts.update(options or {})
-    for key, value in opts.items():
+    for key, value in options.items():
         problem.add_option(key, value)
     nlp.timings.seconds.clear()
     nlp.timings.calls.clear()
@@ -128,6 +138,95 @@ def solve_ipopt(nlp, x0=None, options: dict | None = None, progress=None) -> Opt
     t0 = time.perf_counter()
     x, info = problem.solve(start)
     wall = time.perf_counter() - t0
+    msg = info["status_msg"]
+    return {
+        "x": x,
+        "status": int(info["status"]),
+        "message": msg.decode() if isinstance(msg, bytes) else str(msg),
+        "obj_val": float(info["obj_val"]),
+        "g": np.asarray(info["g"]),
+        "mult_g": np.asarray(info["mult_g"]),
+        "mult_x_L": np.asarray(info["mult_x_L"]),
+        "mult_x_U": np.asarray(info["mult_x_U"]),
+        "wall": wall,
+        "callbacks": "python",
+    }
+
+
+def default_options(metis: bool) -> dict:
+    """Linear-solver options asd sets unless given, chosen by measurement
+    (docs/design.md, ``benchmarks/ipopt_backends.py``): MUMPS ordered by AMD. Without
+    METIS it beats Ipopt's automatic choice by 1.2-1.9x on PGLib cases; with METIS
+    (casadi's MUMPS 5.8) AMD, METIS and the automatic choice are within ~10 % of each
+    other, AMD fastest or tied on every case measured on the reference machine."""
+    return {"mumps_pivot_order": 0}
+
+
+def choose_backend(backend: str = "auto"):
+    """(backend, library): "c" with the first Ipopt library found that has the C
+    interface (a METIS build first: casadi's, then cyipopt-wheels' own), else
+    "cyipopt" (library None). The C backend with cyipopt-wheels' library runs the same
+    Ipopt as cyipopt with compiled callbacks, so it is never slower (docs/design.md)."""
+    from .ipopt_library import find_library
+
+    if backend not in BACKENDS:
+        raise InputError(f"asd: backend must be one of {BACKENDS}, not {backend!r}")
+    if backend == "cyipopt":
+        return "cyipopt", None
+    lib = find_library(prefer_metis=True)
+    if lib is None:
+        if backend == "c":
+            raise ImportError(
+                "asd: backend='c' needs an Ipopt shared library with its C interface: "
+                "`pip install casadi` brings one (with METIS), or set ASD_IPOPT_LIBRARY"
+            )
+        return "cyipopt", None
+    return "c", lib
+
+
+def solve_ipopt(
+    nlp,
+    x0=None,
+    options: dict | None = None,
+    progress=None,
+    backend: str = "auto",
+    callbacks: str = "auto",
+) -> OptimizeResult:
+    """Run Ipopt on ``nlp``; returns a scipy ``OptimizeResult``."""
+    if callbacks not in CALLBACK_KINDS:
+        raise InputError(f"asd: callbacks must be one of {CALLBACK_KINDS}, not {callbacks!r}")
+    name, lib = choose_backend(backend)
+    opts = {"print_level": 0, "sb": "yes"}
+    linear_solver = str((options or {}).get("linear_solver", "mumps"))
+    if linear_solver == "mumps":
+        opts.update(default_options(lib.metis if lib is not None else False))
+    opts.update(options or {})
+    if name == "c":
+        from .ipopt_c import solve_c
+
+        out, adapter = solve_c(nlp, lib, x0, opts, progress, callbacks)
+        info = {
+            "backend": "c",
+            "ipopt_version": lib.version,
+            "library": str(lib.path),
+            "library_source": lib.source,
+            "metis": lib.metis,
+        }
+    else:
+        if callbacks == "compiled":
+            raise InputError("asd: compiled callbacks need backend='c' (cyipopt calls Python)")
+        adapter = IpoptAdapter(nlp, progress)
+        out = solve_cyipopt(nlp, adapter, x0, opts)
+        info = {"backend": "cyipopt", "ipopt_version": _cyipopt_version(), "metis": False}
+    info["callbacks"] = out["callbacks"]
+    info["linear_solver"] = linear_solver
+    if linear_solver == "mumps":
+        info["mumps_pivot_order"] = opts.get("mumps_pivot_order", 7)
+    return result(nlp, adapter, out, info)
+
+
+def result(nlp, adapter: IpoptAdapter, out: dict, info: dict) -> OptimizeResult:
+    """The ``OptimizeResult`` of a finished solve, or the callback error re-raised."""
     if adapter.error is not None:
         err = adapter.error
         if isinstance(err, AsdError):
@@ -135,21 +234,20 @@ def solve_ipopt(nlp, x0=None, options: dict | None = None, progress=None) -> Opt
         raise CallbackError(
             f"asd: {type(err).__name__} raised inside an Ipopt callback: {err}"
         ) from err
-    status = int(info["status"])
+    status = out["status"]
+    wall = out["wall"]
     callbacks = nlp.timings.total
     return OptimizeResult(
-        x=x,
-        fun=float(info["obj_val"]),
+        x=out["x"],
+        fun=out["obj_val"],
         success=status in (0, 1),
         status=status,
-        message=info["status_msg"].decode()
-        if isinstance(info["status_msg"], bytes)
-        else str(info["status_msg"]),
+        message=out["message"],
         nit=adapter.nit,
-        constraints=np.asarray(info["g"]),
-        mult_g=np.asarray(info["mult_g"]),
-        mult_x_L=np.asarray(info["mult_x_L"]),
-        mult_x_U=np.asarray(info["mult_x_U"]),
+        constraints=out["g"],
+        mult_g=out["mult_g"],
+        mult_x_L=out["mult_x_L"],
+        mult_x_U=out["mult_x_U"],
         nan_values=adapter.nan_values,
         timing={
             "total": wall,
@@ -158,4 +256,5 @@ def solve_ipopt(nlp, x0=None, options: dict | None = None, progress=None) -> Opt
             **{f"callback {k}": v for k, v in nlp.timings.seconds.items()},
         },
         ncalls=dict(nlp.timings.calls),
+        info=info,
     )

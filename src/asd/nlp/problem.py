@@ -131,7 +131,6 @@ class NLP(PyNumeroMethods):
             coloring=hessian_coloring,
             order=order,
         )
-        self.hessian_coloring = self.hessian_engine.coloring
         self._hess_structure = (self.hessian_engine.rows, self.hessian_engine.cols)
         self._ws = Workspace(self.tape)
         self._grad_seed = np.zeros((self.m + 1, 1))
@@ -150,6 +149,12 @@ class NLP(PyNumeroMethods):
         self._obj_factor = 1.0
 
     # -- sizes and structures -------------------------------------------------------
+    @property
+    def hessian_coloring(self):
+        """The star colouring of the Lagrangian Hessian (computed on first use where
+        direct evaluation won without one)."""
+        return self.hessian_engine.coloring
+
     @property
     def hessian_ncolors(self) -> int:
         return int(self.hessian_coloring.ncolors)
@@ -237,19 +242,39 @@ class NLP(PyNumeroMethods):
 
     # -- solvers ------------------------------------------------------------------------
     def solve(
-        self, options: dict | None = None, x0=None, progress=None, args: tuple | None = None
+        self,
+        options: dict | None = None,
+        x0=None,
+        progress=None,
+        args: tuple | None = None,
+        *,
+        backend: str = "auto",
+        callbacks: str = "auto",
     ) -> OptimizeResult:
-        """Solve with Ipopt (cyipopt); ``options`` are Ipopt options (``tol``, ``print_level``).
+        """Solve with Ipopt; ``options`` are Ipopt options (``tol``, ``print_level``).
+
+        ``backend``: ``"c"`` runs Ipopt through its C interface from an installed
+        shared library (``ASD_IPOPT_LIBRARY``, else casadi's wheel, whose MUMPS 5.8 has
+        METIS, else the cyipopt wheel's own) with callbacks compiled by Numba;
+        ``"cyipopt"`` runs cyipopt's Ipopt with Python callbacks; ``"auto"`` (default)
+        takes ``"c"`` whenever a library is found, else ``"cyipopt"``. ``callbacks``
+        (C backend): ``"compiled"``, ``"python"`` or ``"auto"`` (compiled unless an
+        evaluation method was replaced). Unless given,
+        ``mumps_pivot_order`` is 0 (AMD, chosen by measurement: docs/design.md).
 
         ``x0`` warm-starts from another point; ``args`` solves at other values of the
         extra arguments (see ``with_args``). Returns a ``scipy.optimize.OptimizeResult``
         with ``x, fun, success, status, message, nit``, the multipliers ``mult_g,
-        mult_x_L, mult_x_U`` and ``timing``. An exception raised inside any callback is
-        re-raised here.
+        mult_x_L, mult_x_U``, ``timing``, ``ncalls`` and ``info`` (backend, callbacks,
+        Ipopt version, library, linear solver, ordering). An exception raised inside any
+        callback is re-raised here; a NaN or inf in a derivative raises
+        ``NonFiniteError``.
         """
         if args is not None:
-            return self.with_args(*args).solve(options, x0, progress)
-        return solve_ipopt(self, x0, options, progress)
+            return self.with_args(*args).solve(
+                options, x0, progress, backend=backend, callbacks=callbacks
+            )
+        return solve_ipopt(self, x0, options, progress, backend=backend, callbacks=callbacks)
 
     def scipy_arguments(self) -> dict:
         """Keyword arguments for ``scipy.optimize.minimize(method="trust-constr")``."""

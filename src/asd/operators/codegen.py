@@ -13,11 +13,11 @@ import hashlib
 import importlib.util
 import os
 import sys
-import tempfile
 import threading
-from pathlib import Path
 from types import ModuleType
 
+from ..cache import cache_dir
+from .families import ALL, codes_in, describe
 from .special import SPECIAL_SOURCE
 from .table import (
     ARG_NAMES,
@@ -104,9 +104,10 @@ REV_SEG_LOOP = """    for s in range(seg_op.shape[0] - 1, -1, -1):
 ARGS = "seg_ptr, seg_op, ia, ib, ic, P, Q, lin_idx, lin_w"
 
 
-def _ops():
+def _ops(codes: frozenset[int]):
+    """The table rows with opcodes in ``codes``, in opcode order."""
     for code, op in enumerate(BY_CODE):
-        if op is not None:
+        if op is not None and code in codes:
             yield code, op
 
 
@@ -138,14 +139,14 @@ def _structural_values(guard: str = "") -> list[str]:
     return out
 
 
-def _values_kernel() -> list[str]:
+def _values_kernel(codes: frozenset[int]) -> list[str]:
     out = [
         '@njit(cache=True, error_model="numpy", nogil=True)',
         f"def values({ARGS}, x, val):",
         SEG_LOOP.rstrip("\n"),
         *_structural_values(),
     ]
-    for code, op in _ops():
+    for code, op in _ops(codes):
         body = _loads(_uses(op.value) - {"v"}, "                ")
         out += [
             f"        elif o == {code}:  # {op.name}",
@@ -157,7 +158,7 @@ def _values_kernel() -> list[str]:
     return out
 
 
-def _second_coefs_kernel() -> list[str]:
+def _second_coefs_kernel(codes: frozenset[int]) -> list[str]:
     """``hcoef[hslot[k, p]] = bar[k] * ∂²node_k/∂arg_i∂arg_j`` for pair p = (0,0), (0,1), (1,1)."""
     out = [
         '@njit(cache=True, error_model="numpy", nogil=True)',
@@ -167,7 +168,7 @@ def _second_coefs_kernel() -> list[str]:
         "            continue",
     ]
     pairs = ((0, 0), (0, 1), (1, 1))
-    for code, op in _ops():
+    for code, op in _ops(codes):
         hs = [(p, op.second_partial(*ij)) for p, ij in enumerate(pairs)]
         hs = [(p, h) for p, h in hs if h != "0"]
         if not hs:
@@ -211,7 +212,7 @@ def _partials(op: Op, indent: str) -> list[str]:
     return lines
 
 
-def _tangents_kernel() -> list[str]:
+def _tangents_kernel(codes: frozenset[int]) -> list[str]:
     out = [
         '@njit(cache=True, error_model="numpy", nogil=True)',
         f"def tangents({ARGS}, val, seeds, dot):",
@@ -235,7 +236,7 @@ def _tangents_kernel() -> list[str]:
         "                    for j in range(K):",
         "                        dot[k, j] += w * dot[i, j]",
     ]
-    for code, op in _ops():
+    for code, op in _ops(codes):
         out.append(f"        elif o == {code}:  # {op.name}")
         out.append("            for k in range(k0, k1):")
         act = _active(op)
@@ -268,7 +269,7 @@ def _tangents_kernel() -> list[str]:
     return out
 
 
-def _adjoints_kernel(vector: bool = False) -> list[str]:
+def _adjoints_kernel(codes: frozenset[int], vector: bool = False) -> list[str]:
     """Reverse sweep: ``bar`` (nodes x K) of adjoints, or one adjoint per node when
     ``vector`` (a gradient, a Lagrangian's adjoints: no inner loop over columns)."""
 
@@ -311,7 +312,7 @@ def _adjoints_kernel(vector: bool = False) -> list[str]:
             "                if not live:",
             "                    continue",
         ]
-    for code, op in _ops():
+    for code, op in _ops(codes):
         act = _active(op)
         if not act:
             continue
@@ -332,11 +333,11 @@ def _adjoints_kernel(vector: bool = False) -> list[str]:
     return out
 
 
-def _adjoint_vector_kernel() -> list[str]:
-    return _adjoints_kernel(vector=True)
+def _adjoint_vector_kernel(codes: frozenset[int]) -> list[str]:
+    return _adjoints_kernel(codes, vector=True)
 
 
-def _hvp_kernel() -> list[str]:
+def _hvp_kernel(codes: frozenset[int]) -> list[str]:
     out = [
         '@njit(cache=True, error_model="numpy", nogil=True)',
         f"def hvp_reverse({ARGS}, val, dot, bar, bdot):",
@@ -352,7 +353,7 @@ def _hvp_kernel() -> list[str]:
         "                    for j in range(K):",
         "                        bdot[i, j] += w * bdot[k, j]",
     ]
-    for code, op in _ops():
+    for code, op in _ops(codes):
         act = _active(op)
         if not act:
             continue
@@ -406,7 +407,7 @@ def _hvp_kernel() -> list[str]:
     return out
 
 
-def _first_order_mask_kernel() -> list[str]:
+def _first_order_mask_kernel(codes: frozenset[int]) -> list[str]:
     """Bit i of mask[k] is set when node k may depend on its argument i (local: at val)."""
     out = [
         '@njit(cache=True, error_model="numpy", nogil=True)',
@@ -416,7 +417,7 @@ def _first_order_mask_kernel() -> list[str]:
         "            for k in range(k0, k1):",
         "                mask[k] = 1",
     ]
-    for code, op in _ops():
+    for code, op in _ops(codes):
         act = _active(op)
         if not act:
             continue
@@ -446,7 +447,7 @@ def partial_layout(op: Op) -> list[int]:
     return _active(op)
 
 
-def _direct_partials_kernel() -> list[str]:
+def _direct_partials_kernel(codes: frozenset[int]) -> list[str]:
     """Per segment s, over nodes ``lo[s] <= k < hi[s]``: the value (if ``with_values``)
     and, if ``cbase[s] >= 0``, the first partials into one dense block per segment:
     ``coef[cbase[s] + (k - lo[s]) * A + i]`` is ∂node_k/∂(its i-th active argument).
@@ -466,7 +467,7 @@ def _direct_partials_kernel() -> list[str]:
         "        cb = cbase[s]",
         *_structural_values("with_values"),
     ]
-    for code, op in _ops():
+    for code, op in _ops(codes):
         act = _active(op)
         reads = partial_reads(op)
         names = _uses(op.value) | reads
@@ -486,7 +487,7 @@ def _direct_partials_kernel() -> list[str]:
     return out
 
 
-def _affine_parts_kernel() -> list[str]:
+def _affine_parts_kernel(codes: frozenset[int]) -> list[str]:
     """Per node: whether it is affine in its arguments, the weights and the bias."""
     out = [
         "@njit(cache=True, nogil=True)",
@@ -495,7 +496,7 @@ def _affine_parts_kernel() -> list[str]:
         "        if o < 0:",
         "            continue",
     ]
-    for code, op in _ops():
+    for code, op in _ops(codes):
         form = op.affine_form()
         if form is None:
             continue
@@ -513,9 +514,11 @@ def _affine_parts_kernel() -> list[str]:
     return out
 
 
-def kernel_source() -> str:
-    """The full source text of the generated kernel module."""
-    parts = [HEADER, ZMUL_SOURCE, SPECIAL_SOURCE]
+def kernel_source(families: int = ALL) -> str:
+    """The source text of the generated kernel module holding the branches of the
+    operator ``families`` (a bitmask of :mod:`asd.operators.families`)."""
+    codes = codes_in(families)
+    parts = [HEADER, f"FAMILIES = {describe(families)!r}\n", ZMUL_SOURCE, SPECIAL_SOURCE]
     for build in (
         _values_kernel,
         _tangents_kernel,
@@ -527,36 +530,19 @@ def kernel_source() -> str:
         _second_coefs_kernel,
         _affine_parts_kernel,
     ):
-        parts.append("\n".join(build()))
+        parts.append("\n".join(build(codes)))
         parts.append("\n")
     return "\n".join(parts)
 
 
-def _cache_dir() -> Path:
-    env = os.environ.get("ASD_CACHE_DIR")
-    candidates = [Path(env)] if env else []
-    candidates.append(Path.home() / ".cache" / "asd")
-    candidates.append(Path(tempfile.gettempdir()) / "asd-cache")
-    for c in candidates:
-        try:
-            c.mkdir(parents=True, exist_ok=True)
-            probe = c / ".write-test"
-            probe.write_text("")
-            probe.unlink()
-            return c
-        except OSError:
-            continue
-    raise OSError("asd: no writable cache folder; set ASD_CACHE_DIR to one")
-
-
-def load_kernels() -> ModuleType:
-    """Write (once) and import the generated kernel module."""
-    src = kernel_source()
+def load_kernels(families: int = ALL) -> ModuleType:
+    """Write (once) and import the generated kernel module of ``families``."""
+    src = kernel_source(families)
     digest = hashlib.sha256(src.encode()).hexdigest()[:16]
     name = f"asd_kernels_{digest}"
     if name in sys.modules:
         return sys.modules[name]
-    path = _cache_dir() / f"{name}.py"
+    path = cache_dir() / f"{name}.py"
     if not path.exists() or path.read_text() != src:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(src)
@@ -568,16 +554,18 @@ def load_kernels() -> ModuleType:
     return module
 
 
-_module: ModuleType | None = None
+_modules: dict[int, ModuleType] = {}
 _module_lock = threading.Lock()
 
 
-def kernels() -> ModuleType:
-    """The generated kernel module (written and imported on first use, by one thread
-    while the others wait: a module half imported must never be handed out)."""
-    global _module
-    if _module is None:
+def kernels(families: int = ALL) -> ModuleType:
+    """The generated kernel module of a family set, e.g. ``kernels(tape.families)``
+    (written and imported on first use, by one thread while the others wait: a module
+    half imported must never be handed out)."""
+    module = _modules.get(families)
+    if module is None:
         with _module_lock:
-            if _module is None:
-                _module = load_kernels()
-    return _module
+            module = _modules.get(families)
+            if module is None:
+                module = _modules[families] = load_kernels(families)
+    return module

@@ -1,0 +1,607 @@
+"""The generated module of compiled Ipopt callbacks: its layout, text and loader.
+
+The callbacks are Numba ``@cfunc``s whose ``user_data`` is the address of a table of
+(address, rows, columns) int64 triples, one per slot of ``SLOTS``; ``state`` holds the
+error flag, the records of non-finite values and the time and count per callback
+(layout below). The module is written next to the generated kernel module (same cache
+folder) and named by a hash of its text, the kernel module's name and the source of the
+asd loops it imports, so Numba's on-disk cache never serves code compiled against
+other kernels or other loops.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import inspect
+import os
+import sys
+import threading
+from types import ModuleType
+
+#: callback codes, as stored in the state array
+CALLBACKS = ("objective", "constraints", "gradient", "jacobian", "hessian")
+
+# state array layout
+ERR, BAD_COUNT, BAD_INDEX, BAD_VALUE = 0, 1, 2, 3
+SECONDS = 4  # + code - 1
+CALLS = 9  # + code - 1
+NREC = 14
+REC = 16  # records of non-finite values / constraints: (code, count, index, value)
+MAX_RECORDS = 64
+STATE_SIZE = REC + 4 * MAX_RECORDS
+
+#: the table's slots: name -> (dtype, ndim, readonly); readonly matches what the Python
+#: path passes, so the kernels' cached specialisations are reused
+SLOTS = {
+    "seg_ptr": ("int64", 1, False),
+    "seg_op": ("int64", 1, False),
+    "a": ("int64", 1, True),
+    "b": ("int64", 1, True),
+    "c": ("int64", 1, True),
+    "p": ("float64", 1, True),
+    "q": ("float64", 1, True),
+    "lin_idx": ("int64", 1, True),
+    "lin_w": ("float64", 1, True),
+    "outputs": ("int64", 1, True),
+    "xin": ("float64", 1, False),
+    "val": ("float64", 1, False),
+    "bar": ("float64", 1, False),
+    "state": ("float64", 1, False),
+    "clock": ("int64", 1, False),
+    "empty": ("float64", 1, False),
+    "weights": ("float64", 1, False),
+    "j_rows": ("int32", 1, False),
+    "j_cols": ("int32", 1, False),
+    "j_lo": ("int64", 1, False),
+    "j_hi": ("int64", 1, False),
+    "j_cbase": ("int64", 1, False),
+    "j_coef": ("float64", 1, False),
+    "j_dst": ("uint32", 1, False),
+    "j_src": ("uint32", 1, False),
+    "j_cix": ("uint32", 1, False),
+    "j_ridx": ("uint32", 1, False),
+    "j_rval": ("float64", 1, False),
+    "j_gv": ("float64", 1, False),
+    "j_gather": ("int64", 1, False),
+    "h_rows": ("int32", 1, False),
+    "h_cols": ("int32", 1, False),
+    "hn_lo": ("int64", 1, False),
+    "hn_hi": ("int64", 1, False),
+    "hn_cbase": ("int64", 1, False),
+    "hg_lo": ("int64", 1, False),
+    "hg_hi": ("int64", 1, False),
+    "hg_cbase": ("int64", 1, False),
+    "hg_coef": ("float64", 1, False),
+    "hg_dst": ("uint32", 1, False),
+    "hg_src": ("uint32", 1, False),
+    "hg_cix": ("uint32", 1, False),
+    "hg_ridx": ("uint32", 1, False),
+    "hg_rval": ("float64", 1, False),
+    "hg_gv": ("float64", 1, False),
+    "h_slot": ("int32", 2, False),
+    "h_coef": ("float64", 1, False),
+    "h_pos": ("uint32", 1, False),
+    "h_src1": ("uint32", 1, False),
+    "h_src2": ("uint32", 1, False),
+    "h_hs": ("uint32", 1, False),
+    "hc_seeds": ("float64", 2, False),
+    "hc_dot": ("float64", 2, False),
+    "hc_bdot": ("float64", 2, False),
+    "hc_bdot_flat": ("float64", 1, False),
+    "hc_gather": ("int64", 1, False),
+    # integers: n, m, n_inputs + n_params, jac outputs_first, jac nnz, hessian mode, h nnz
+    "ints": ("int64", 1, False),
+}
+SLOT = {name: i for i, name in enumerate(SLOTS)}
+INTS = ("n", "m", "nin", "j_first", "j_nnz", "h_mode", "h_nnz")
+H_MODES = {"empty": 0, "direct": 1, "colored": 2}
+
+_BODY = '''
+@intrinsic
+def _voidptr(typingctx, addr):
+    def codegen(context, builder, sig, args):
+        return builder.inttoptr(args[0], cgutils.voidptr_t)
+
+    return types.voidptr(addr), codegen
+
+
+@intrinsic
+def _address(typingctx, ptr):
+    def codegen(context, builder, sig, args):
+        return builder.ptrtoint(args[0], cgutils.intp_t)
+
+    return types.intp(ptr), codegen
+
+
+@intrinsic
+def _readonly(typingctx, arr):
+    ro = arr.copy(readonly=True)
+
+    def codegen(context, builder, sig, args):
+        return impl_ret_borrowed(context, builder, sig.return_type, args[0])
+
+    return ro(arr), codegen
+
+
+_clock_gettime = types.ExternalFunction("clock_gettime", types.int32(types.int32, types.voidptr))
+
+
+@njit(inline="always")
+def _arr1(t, s, dtype):
+    return carray(_voidptr(t[3 * s]), (t[3 * s + 1],), dtype)
+
+
+@njit(inline="always")
+def _arr2(t, s, dtype):
+    return carray(_voidptr(t[3 * s]), (t[3 * s + 1], t[3 * s + 2]), dtype)
+
+
+@njit(inline="always")
+def _table(ud):
+    return carray(ud, (3 * NSLOTS,), np.int64)
+
+
+@njit
+def _now(t):
+    ts = _arr1(t, S_clock, np.int64)
+    if CLOCK < 0:
+        return 0.0
+    _clock_gettime(CLOCK, _voidptr(_address(ts.ctypes.data)))
+    return ts[0] + 1e-9 * ts[1]
+
+
+@njit
+def _done(t, code, t0):
+    st = _arr1(t, S_state, np.float64)
+    st[SECONDS + code - 1] += _now(t) - t0
+    st[CALLS + code - 1] += 1.0
+
+
+@njit
+def _record(st, code, out):
+    """Count the non-finite entries of a value callback's result; keep the first."""
+    bad = 0
+    first = -1
+    for i in range(out.shape[0]):
+        if not np.isfinite(out[i]):
+            bad += 1
+            if first < 0:
+                first = i
+    if bad == 0:
+        return
+    k = int(st[NREC])
+    if k < MAX_RECORDS:
+        st[REC + 4 * k] = code
+        st[REC + 4 * k + 1] = bad
+        st[REC + 4 * k + 2] = first
+        st[REC + 4 * k + 3] = out[first]
+    st[NREC] = k + 1
+
+
+@njit
+def _check(st, code, out):
+    """A derivative: the first one with NaN / inf sets the error and stops Ipopt."""
+    bad = 0
+    first = -1
+    for i in range(out.shape[0]):
+        if not np.isfinite(out[i]):
+            bad += 1
+            if first < 0:
+                first = i
+    if bad and st[ERR] == 0:
+        st[ERR] = code
+        st[BAD_COUNT] = bad
+        st[BAD_INDEX] = first
+        st[BAD_VALUE] = out[first]
+
+
+@njit
+def _values(t, n, x):
+    """Node values at x (the parameters stay where they were put, after x)."""
+    xin = _arr1(t, S_xin, np.float64)
+    for i in range(n):
+        xin[i] = x[i]
+    val = _arr1(t, S_val, np.float64)
+    values(
+        _arr1(t, S_seg_ptr, np.int64),
+        _arr1(t, S_seg_op, np.int64),
+        _readonly(_arr1(t, S_a, np.int64)),
+        _readonly(_arr1(t, S_b, np.int64)),
+        _readonly(_arr1(t, S_c, np.int64)),
+        _readonly(_arr1(t, S_p, np.float64)),
+        _readonly(_arr1(t, S_q, np.float64)),
+        _readonly(_arr1(t, S_lin_idx, np.int64)),
+        _readonly(_arr1(t, S_lin_w, np.float64)),
+        xin,
+        val,
+    )
+    return val
+
+
+@njit
+def _partials(t, lo, hi, cbase, x, coef, with_values):
+    """``direct_partials``; ``with_values`` (0 / 1) becomes a plain runtime bool, as the
+    Python path passes it, so the kernel's cached specialisation is reused."""
+    direct_partials(
+        _arr1(t, S_seg_op, np.int64),
+        lo,
+        hi,
+        cbase,
+        _readonly(_arr1(t, S_a, np.int64)),
+        _readonly(_arr1(t, S_b, np.int64)),
+        _readonly(_arr1(t, S_c, np.int64)),
+        _readonly(_arr1(t, S_p, np.float64)),
+        _readonly(_arr1(t, S_q, np.float64)),
+        _readonly(_arr1(t, S_lin_idx, np.int64)),
+        _readonly(_arr1(t, S_lin_w, np.float64)),
+        x,
+        _arr1(t, S_val, np.float64),
+        coef,
+        with_values != 0,
+    )
+
+
+@njit
+def _reverse(t, bar):
+    adjoint_vector(
+        _arr1(t, S_seg_ptr, np.int64),
+        _arr1(t, S_seg_op, np.int64),
+        _readonly(_arr1(t, S_a, np.int64)),
+        _readonly(_arr1(t, S_b, np.int64)),
+        _readonly(_arr1(t, S_c, np.int64)),
+        _readonly(_arr1(t, S_p, np.float64)),
+        _readonly(_arr1(t, S_q, np.float64)),
+        _readonly(_arr1(t, S_lin_idx, np.int64)),
+        _readonly(_arr1(t, S_lin_w, np.float64)),
+        _arr1(t, S_val, np.float64),
+        bar,
+    )
+
+
+@njit
+def _seed(t, bar, w):
+    outputs = _arr1(t, S_outputs, np.int64)
+    bar[:] = 0.0
+    for i in range(outputs.shape[0]):
+        bar[outputs[i]] += w[i]
+
+
+@njit
+def _copy_structure(t, s_rows, s_cols, nele, irow, jcol):
+    rows = _arr1(t, s_rows, np.int32)
+    cols = _arr1(t, s_cols, np.int32)
+    ir = carray(irow, (nele,))
+    jc = carray(jcol, (nele,))
+    for i in range(nele):
+        ir[i] = rows[i]
+        jc[i] = cols[i]
+
+
+SIG_F = types.int32(
+    types.int32, types.CPointer(types.float64), types.uint8, types.CPointer(types.float64),
+    types.voidptr,
+)
+SIG_G = types.int32(
+    types.int32, types.CPointer(types.float64), types.uint8, types.int32,
+    types.CPointer(types.float64), types.voidptr,
+)
+SIG_JAC = types.int32(
+    types.int32, types.CPointer(types.float64), types.uint8, types.int32, types.int32,
+    types.CPointer(types.int32), types.CPointer(types.int32), types.CPointer(types.float64),
+    types.voidptr,
+)
+SIG_H = types.int32(
+    types.int32, types.CPointer(types.float64), types.uint8, types.float64, types.int32,
+    types.CPointer(types.float64), types.uint8, types.int32, types.CPointer(types.int32),
+    types.CPointer(types.int32), types.CPointer(types.float64), types.voidptr,
+)
+
+
+@cfunc(SIG_F, cache=True)
+def eval_f(n, x, new_x, obj, ud):
+    t = _table(ud)
+    t0 = _now(t)
+    st = _arr1(t, S_state, np.float64)
+    if st[ERR] != 0:
+        obj[0] = np.nan
+        return 1
+    val = _values(t, n, carray(x, (n,)))
+    out = carray(obj, (1,))
+    out[0] = val[_arr1(t, S_outputs, np.int64)[0]]
+    _record(st, 1, out)
+    _done(t, 1, t0)
+    return 1
+
+
+@cfunc(SIG_G, cache=True)
+def eval_g(n, x, new_x, m, g, ud):
+    t = _table(ud)
+    t0 = _now(t)
+    st = _arr1(t, S_state, np.float64)
+    out = carray(g, (m,))
+    if st[ERR] != 0:
+        out[:] = 0.0
+        return 1
+    val = _values(t, n, carray(x, (n,)))
+    outputs = _arr1(t, S_outputs, np.int64)
+    for i in range(m):
+        out[i] = val[outputs[i + 1]]
+    _record(st, 2, out)
+    _done(t, 2, t0)
+    return 1
+
+
+@cfunc(SIG_F, cache=True)
+def eval_grad_f(n, x, new_x, grad, ud):
+    t = _table(ud)
+    t0 = _now(t)
+    st = _arr1(t, S_state, np.float64)
+    out = carray(grad, (n,))
+    if st[ERR] != 0:
+        out[:] = 0.0
+        return 1
+    _values(t, n, carray(x, (n,)))
+    bar = _arr1(t, S_bar, np.float64)
+    w = _arr1(t, S_weights, np.float64)
+    w[:] = 0.0
+    w[0] = 1.0
+    _seed(t, bar, w)
+    _reverse(t, bar)
+    for i in range(n):
+        out[i] = bar[i]
+    _check(st, 3, out)
+    _done(t, 3, t0)
+    return 1
+
+
+@cfunc(SIG_JAC, cache=True)
+def eval_jac_g(n, x, new_x, m, nele, irow, jcol, vals, ud):
+    t = _table(ud)
+    if _address(vals) == 0:
+        _copy_structure(t, S_j_rows, S_j_cols, nele, irow, jcol)
+        return 1
+    t0 = _now(t)
+    st = _arr1(t, S_state, np.float64)
+    out = carray(vals, (nele,))
+    if st[ERR] != 0:
+        out[:] = 0.0
+        return 1
+    xin = _arr1(t, S_xin, np.float64)
+    xs = carray(x, (n,))
+    for i in range(n):
+        xin[i] = xs[i]
+    coef = _arr1(t, S_j_coef, np.float64)
+    _partials(
+        t,
+        _arr1(t, S_j_lo, np.int64),
+        _arr1(t, S_j_hi, np.int64),
+        _arr1(t, S_j_cbase, np.int64),
+        xin,
+        coef,
+        1,
+    )
+    gv = _arr1(t, S_j_gv, np.float64)
+    _reset(gv, _arr1(t, S_j_ridx, np.uint32), _arr1(t, S_j_rval, np.float64))
+    _accumulate(
+        gv,
+        coef,
+        _arr1(t, S_j_dst, np.uint32),
+        _arr1(t, S_j_src, np.uint32),
+        _arr1(t, S_j_cix, np.uint32),
+    )
+    ints = _arr1(t, S_ints, np.int64)
+    if ints[3]:
+        for i in range(nele):
+            out[i] = gv[i]
+    else:
+        gather = _arr1(t, S_j_gather, np.int64)
+        for i in range(nele):
+            out[i] = gv[gather[i]]
+    _check(st, 4, out)
+    _done(t, 4, t0)
+    return 1
+
+
+@njit
+def _direct_hessian(t, n, x, out):
+    xin = _arr1(t, S_xin, np.float64)
+    for i in range(n):
+        xin[i] = x[i]
+    empty = _arr1(t, S_empty, np.float64)
+    _partials(
+        t,
+        _arr1(t, S_hn_lo, np.int64),
+        _arr1(t, S_hn_hi, np.int64),
+        _arr1(t, S_hn_cbase, np.int64),
+        xin,
+        empty,
+        1,
+    )
+    coef = _arr1(t, S_hg_coef, np.float64)
+    _partials(
+        t,
+        _arr1(t, S_hg_lo, np.int64),
+        _arr1(t, S_hg_hi, np.int64),
+        _arr1(t, S_hg_cbase, np.int64),
+        empty,
+        coef,
+        0,
+    )
+    gv = _arr1(t, S_hg_gv, np.float64)
+    _reset(gv, _arr1(t, S_hg_ridx, np.uint32), _arr1(t, S_hg_rval, np.float64))
+    _accumulate(
+        gv,
+        coef,
+        _arr1(t, S_hg_dst, np.uint32),
+        _arr1(t, S_hg_src, np.uint32),
+        _arr1(t, S_hg_cix, np.uint32),
+    )
+    bar = _arr1(t, S_bar, np.float64)
+    _seed(t, bar, _arr1(t, S_weights, np.float64))
+    _reverse(t, bar)
+    hcoef = _arr1(t, S_h_coef, np.float64)
+    second_coefs(
+        _arr1(t, S_seg_ptr, np.int64),
+        _arr1(t, S_seg_op, np.int64),
+        _readonly(_arr1(t, S_a, np.int64)),
+        _readonly(_arr1(t, S_b, np.int64)),
+        _readonly(_arr1(t, S_c, np.int64)),
+        _readonly(_arr1(t, S_p, np.float64)),
+        _readonly(_arr1(t, S_q, np.float64)),
+        _readonly(_arr1(t, S_lin_idx, np.int64)),
+        _readonly(_arr1(t, S_lin_w, np.float64)),
+        _arr1(t, S_val, np.float64),
+        bar,
+        _arr2(t, S_h_slot, np.int32),
+        hcoef,
+    )
+    _accumulate_hessian(
+        out,
+        hcoef,
+        gv,
+        _arr1(t, S_h_pos, np.uint32),
+        _arr1(t, S_h_src1, np.uint32),
+        _arr1(t, S_h_src2, np.uint32),
+        _arr1(t, S_h_hs, np.uint32),
+    )
+
+
+@njit
+def _colored_hessian(t, n, x, out):
+    val = _values(t, n, x)
+    tp = (
+        _arr1(t, S_seg_ptr, np.int64),
+        _arr1(t, S_seg_op, np.int64),
+        _readonly(_arr1(t, S_a, np.int64)),
+        _readonly(_arr1(t, S_b, np.int64)),
+        _readonly(_arr1(t, S_c, np.int64)),
+        _readonly(_arr1(t, S_p, np.float64)),
+        _readonly(_arr1(t, S_q, np.float64)),
+        _readonly(_arr1(t, S_lin_idx, np.int64)),
+        _readonly(_arr1(t, S_lin_w, np.float64)),
+    )
+    dot = _arr2(t, S_hc_dot, np.float64)
+    tangents(*tp, val, _arr2(t, S_hc_seeds, np.float64), dot)
+    bar = _arr1(t, S_bar, np.float64)
+    _seed(t, bar, _arr1(t, S_weights, np.float64))
+    bdot = _arr2(t, S_hc_bdot, np.float64)
+    bdot[:] = 0.0
+    hvp_reverse(*tp, val, dot, bar, bdot)
+    flat = _arr1(t, S_hc_bdot_flat, np.float64)
+    gather = _arr1(t, S_hc_gather, np.int64)
+    for i in range(out.shape[0]):
+        out[i] = flat[gather[i]]
+
+
+@cfunc(SIG_H, cache=True)
+def eval_h(n, x, new_x, obj_factor, m, lam, new_lam, nele, irow, jcol, vals, ud):
+    t = _table(ud)
+    if _address(vals) == 0:
+        _copy_structure(t, S_h_rows, S_h_cols, nele, irow, jcol)
+        return 1
+    t0 = _now(t)
+    st = _arr1(t, S_state, np.float64)
+    out = carray(vals, (nele,))
+    if st[ERR] != 0:
+        out[:] = 0.0
+        return 1
+    w = _arr1(t, S_weights, np.float64)
+    w[0] = obj_factor
+    lm = carray(lam, (m,))
+    for i in range(m):
+        w[i + 1] = lm[i]
+    for i in range(m + 1):
+        if not np.isfinite(w[i]):
+            if st[ERR] == 0:
+                st[ERR] = 5
+                st[BAD_COUNT] = 0
+                st[BAD_INDEX] = -1
+                st[BAD_VALUE] = w[i]
+            out[:] = 0.0
+            return 1
+    mode = _arr1(t, S_ints, np.int64)[5]
+    if mode == 1:
+        _direct_hessian(t, n, carray(x, (n,)), out)
+    elif mode == 2:
+        _colored_hessian(t, n, carray(x, (n,)), out)
+    _check(st, 5, out)
+    _done(t, 5, t0)
+    return 1
+'''
+
+
+def _header(kernel_module: str) -> str:
+    clock = {"linux": 1, "darwin": 6}.get(sys.platform, -1)
+    consts = "\n".join(f"S_{name} = {i}" for i, name in enumerate(SLOTS))
+    return f'''"""Generated by asd.nlp.compiled: Ipopt callbacks as Numba cfuncs."""
+
+import numpy as np
+from numba import carray, cfunc, njit, types
+from numba.core import cgutils
+from numba.core.imputils import impl_ret_borrowed
+from numba.extending import intrinsic
+
+from asd.evaluation.direct import _accumulate, _reset
+from asd.evaluation.direct_hessian import _accumulate_hessian
+from {kernel_module} import (
+    adjoint_vector,
+    direct_partials,
+    hvp_reverse,
+    second_coefs,
+    tangents,
+    values,
+)
+
+NSLOTS = {len(SLOTS)}
+{consts}
+ERR, BAD_COUNT, BAD_INDEX, BAD_VALUE = {ERR}, {BAD_COUNT}, {BAD_INDEX}, {BAD_VALUE}
+SECONDS, CALLS, NREC, REC, MAX_RECORDS = {SECONDS}, {CALLS}, {NREC}, {REC}, {MAX_RECORDS}
+CLOCK = {clock}
+'''
+
+
+def callback_source(kernel_module: str) -> str:
+    """The generated module's text for the kernel module named ``kernel_module``."""
+    return _header(kernel_module) + _BODY
+
+
+_modules: dict[int, ModuleType] = {}
+_lock = threading.Lock()
+
+
+def callbacks(families: int) -> ModuleType:
+    """The module of compiled callbacks over the kernels of the operator ``families``
+    (written and imported once per process and family set)."""
+    module = _modules.get(families)
+    if module is None:
+        with _lock:
+            module = _modules.get(families)
+            if module is None:
+                module = _modules[families] = _load(families)
+    return module
+
+
+def _load(families: int) -> ModuleType:
+    from .. import loops
+    from ..cache import cache_dir
+    from ..evaluation import direct, direct_hessian
+    from ..operators.codegen import kernels
+
+    kmod = kernels(families)
+    src = callback_source(kmod.__name__)
+    deps = "".join(inspect.getsource(m) for m in (direct, direct_hessian, loops))
+    digest = hashlib.sha256((src + deps).encode()).hexdigest()[:16]
+    name = f"asd_ipopt_callbacks_{digest}"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = cache_dir() / f"{name}.py"
+    if not path.exists() or path.read_text() != src:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(src)
+        os.replace(tmp, path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
