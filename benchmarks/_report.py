@@ -1,7 +1,9 @@
-"""Shared helpers for benchmark scripts: timing and results files that name their command."""
+"""Shared helpers for benchmark scripts: timing, progress on stderr and results files that
+name their command."""
 
 from __future__ import annotations
 
+import argparse
 import csv
 import os
 import platform
@@ -9,13 +11,114 @@ import shlex
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parents[1]
+
+T = TypeVar("T")
+
+#: Values of ASD_PROGRESS that silence the progress display.
+PROGRESS_OFF = ("0", "false", "no", "off")
+
+
+# -- progress -----------------------------------------------------------------------------
+
+
+def progress_enabled(quiet: bool = False) -> bool:
+    """Whether progress is shown: yes unless ``quiet`` or ASD_PROGRESS is 0 / false / no / off."""
+    return not quiet and os.environ.get("ASD_PROGRESS", "1").strip().lower() not in PROGRESS_OFF
+
+
+def progress(
+    iterable: Iterable[T],
+    desc: str,
+    total: int | None = None,
+    unit: str = "it",
+    label: Callable[[T], str] | None = None,
+    quiet: bool = False,
+    leave: bool = True,
+) -> Iterator[T]:
+    """The items of ``iterable``, with progress shown on stderr while they are worked on.
+
+    ``desc`` says what the loop does, ``label(item)`` which item is being worked on (a case
+    name, a size); ``total`` defaults to ``len(iterable)``. With tqdm installed this is a
+    tqdm bar (the label as its postfix); without it, one line per item on stderr
+    (``desc k/total [elapsed] label``) and a closing line; ``leave=False`` clears a tqdm
+    bar when its loop ends (an inner loop). Nothing is shown when ``quiet``
+    or ASD_PROGRESS=0 (``--quiet`` of every benchmark sets it). Standard output and the
+    results files are never touched; print result lines with :func:`say`.
+    """
+    if not progress_enabled(quiet):
+        yield from iterable
+        return
+    if total is None:
+        try:
+            total = len(iterable)  # type: ignore[arg-type]
+        except TypeError:
+            total = None
+    if total == 0:  # nothing to do, nothing to show
+        yield from iterable
+        return
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        tqdm = None
+    if tqdm is not None:
+        with tqdm(iterable, desc=desc, total=total, unit=unit, leave=leave, file=sys.stderr) as bar:
+            for item in bar:
+                if label is not None:
+                    bar.set_postfix_str(label(item))
+                yield item
+        return
+    t0 = time.perf_counter()
+    of = f"/{total}" if total is not None else ""
+    k = 0
+    for k, item in enumerate(iterable, 1):
+        text = f" {label(item)}" if label is not None else ""
+        print(
+            f"{desc} {k}{of} [{time.perf_counter() - t0:.0f} s]{text}", file=sys.stderr, flush=True
+        )
+        yield item
+    print(f"{desc}: {k} done in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+
+
+def say(*values: object) -> None:
+    """``print(*values)`` to standard output, flushed, without breaking a progress bar."""
+    tqdm = sys.modules.get("tqdm")
+    if tqdm is not None and getattr(tqdm.tqdm, "_instances", None):
+        tqdm.tqdm.write(" ".join(map(str, values)), file=sys.stdout)
+        sys.stdout.flush()
+    else:
+        print(*values, flush=True)
+
+
+class _Quiet(argparse.Action):
+    """``--quiet``: sets ASD_PROGRESS=0, so this process and its children show no progress."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=False, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        os.environ["ASD_PROGRESS"] = "0"
+        setattr(namespace, self.dest, True)
+
+
+def add_quiet_option(parser: argparse.ArgumentParser) -> None:
+    """Give a benchmark's command line ``-q`` / ``--quiet``: no progress on stderr."""
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action=_Quiet,
+        help="show no progress on stderr (the same as the environment variable ASD_PROGRESS=0)",
+    )
+
+
+# -- timing -------------------------------------------------------------------------------
 
 
 def _loops(fn: Callable[[], object], min_time: float) -> int:

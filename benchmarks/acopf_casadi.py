@@ -1,6 +1,6 @@
 """AC-OPF end to end with Ipopt: asd's ``NLP`` against CasADi's ``nlpsol``, same model.
 
-    python benchmarks/acopf_casadi.py [--quick] [--cases a,b,c]
+    python benchmarks/acopf_casadi.py [--quick] [--cases a,b,c] [--quiet]
 
 For PGLib-OPF cases 14, 118, 300, 1354 and 2869 (``--quick``: 14 and 118) the polar AC-OPF
 (``solvers/acopf/model.py``) is solved twice from the same flat start, bounds and options
@@ -36,7 +36,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import _casadi_acopf as cas  # noqa: E402
-from _report import header, markdown_table, write_results  # noqa: E402
+from _report import (  # noqa: E402
+    add_quiet_option,
+    header,
+    markdown_table,
+    progress,
+    say,
+    write_results,
+)
 
 from cases.matpower import baseline_objective  # noqa: E402
 from solvers.acopf.model import load_acopf  # noqa: E402
@@ -260,6 +267,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="cases 14 and 118 only")
     ap.add_argument("--cases", default="", help="comma-separated case names (overrides)")
+    add_quiet_option(ap)
     args = ap.parse_args()
     cases = [c.strip() for c in args.cases.split(",") if c.strip()] or (
         QUICK if args.quick else CASES
@@ -267,10 +275,10 @@ def main() -> None:
     if not cas.available():
         print("casadi is not installed: its columns are reported as missing", flush=True)
     rows: list[dict] = []
-    for name in cases:
+    for name in progress(cases, "AC-OPF asd / CasADi", unit="case", label=str):
         row = case_row(name)
         rows.append(row)
-        print({k: row.get(k) for k in COLUMNS}, flush=True)
+        say({k: row.get(k) for k in COLUMNS})
         write(rows, len(cases), args.quick)
 
 

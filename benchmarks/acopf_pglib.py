@@ -1,12 +1,13 @@
 """AC-OPF on the PGLib-OPF cases with Ipopt: sizes, colours, iterations, times, objectives.
 
-    python benchmarks/acopf_pglib.py [--max-buses 10000] [--quick] [--cases a,b,c]
+    python benchmarks/acopf_pglib.py [--max-buses 10000] [--quick] [--cases a,b,c] [--quiet]
 
 Solves every case of ``../shared/cases/pglib`` (typical, ``api/`` and ``sad/`` variants) up
 to ``--max-buses`` buses, smallest first, from the flat start with Ipopt + MUMPS and asd
 derivatives, and compares the objective with the PGLib-OPF baseline. One line per case is
-printed as it finishes; the tables are rewritten after every case, so an interrupted run
-still leaves its results in benchmarks/results/acopf_pglib.md and .csv.
+printed as it finishes (and a progress bar naming the case being solved is shown on stderr;
+``--quiet`` or ASD_PROGRESS=0 hides it); the tables are rewritten after every case, so an
+interrupted run still leaves its results in benchmarks/results/acopf_pglib.md and .csv.
 
 A case that does not converge, or ends more than 1e-4 (relative) away from the baseline,
 is solved once more from the operating point stored in the case file (Vm, Va, Pg, Qg) to
@@ -28,7 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _report import header, markdown_table, write_results  # noqa: E402
+from _report import (  # noqa: E402
+    add_quiet_option,
+    header,
+    markdown_table,
+    progress,
+    say,
+    write_results,
+)
 
 from cases.matpower import SHARED_PGLIB_DIR, baseline_objective, read_matpower  # noqa: E402
 from solvers.acopf.model import load_acopf  # noqa: E402
@@ -276,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--out", type=Path, default=None, help="folder for the results (default benchmarks/results)"
     )
+    add_quiet_option(ap)
     args = ap.parse_args(argv)
 
     if not args.dir.is_dir():
@@ -302,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict] = []
     notes: dict[str, str] = {}
     t_run = time.perf_counter()
-    for k, (buses, name, path) in enumerate(todo, 1):
+    cases = progress(todo, "PGLib AC-OPF", unit="case", label=lambda t: f"{t[1]} ({t[0]} buses)")
+    for k, (buses, name, path) in enumerate(cases, 1):
         try:
             row, _, _ = solve_case(path, options)
         except Exception as exc:  # noqa: BLE001 - one broken case must not stop the run
@@ -313,12 +323,11 @@ def main(argv: list[str] | None = None) -> int:
             notes[name] = retry_from_file(path, options)
         rows.append(row)
         f = _fmt(row)
-        print(
+        say(
             f"[{k}/{len(todo)} {time.perf_counter() - t_run:7.0f} s] {name} ({buses} buses): "
             f"{f.get('status')}, {f.get('iterations', '-')} it, prepare {f.get('prepare_s', '-')}"
             f" s, solve {f.get('solve_s', '-')} s, obj {f.get('objective', '-')}, "
             f"rel {f.get('rel_diff', '-')}" + (f" | {notes[name]}" if name in notes else ""),
-            flush=True,
         )
         write(rows, notes, len(todo), options, args.out)
     path = write(rows, notes, len(todo), options, args.out)

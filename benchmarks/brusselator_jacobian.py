@@ -1,6 +1,6 @@
 """The 2-D Brusselator Jacobian end to end: asd against CasADi, asdex (JAX), scipy FD and jacfwd.
 
-Run: python benchmarks/brusselator_jacobian.py [--quick]
+Run: python benchmarks/brusselator_jacobian.py [--quick] [--quiet]
 Writes benchmarks/results/brusselator_jacobian.md and .csv.
 
 For N = 6 ... 192 (``--quick``: N <= 48), one row per N with
@@ -41,7 +41,16 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
-from _report import fastest_time, fresh_python, header, markdown_table, write_results  # noqa: E402
+from _report import (  # noqa: E402
+    add_quiet_option,
+    fastest_time,
+    fresh_python,
+    header,
+    markdown_table,
+    progress,
+    say,
+    write_results,
+)
 from scipy.optimize._numdiff import approx_derivative, group_columns  # noqa: E402
 
 import asd  # noqa: E402
@@ -435,17 +444,24 @@ against asd's (asdex and jacfwd to 1e-10 relative; FD shows its truncation error
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="N <= 48 only")
+    add_quiet_option(ap)
     args = ap.parse_args()
     sizes = QUICK_SIZES if args.quick else SIZES
     load0 = os.getloadavg()[0]  # the machine is shared: record how busy it was
-    cold_start(COLD_N)  # make sure Numba's on-disk cache is warm before measuring
-    colds = sorted(cold_start(COLD_N) for _ in range(3))
-    wall, t_imp, t_first = colds[1]
+    # the first fresh process makes sure Numba's on-disk cache is warm before measuring
+    runs = progress(
+        range(4),
+        "cold start, fresh process",
+        unit="run",
+        label=lambda k: f"N={COLD_N}" + (" (cache warm-up)" if k == 0 else ""),
+    )
+    colds = [cold_start(COLD_N) for _ in runs]
+    wall, t_imp, t_first = sorted(colds[1:])[1]
     rows = []
-    for N in sizes:
+    for N in progress(sizes, "Brusselator Jacobian", unit="size", label=lambda N: f"N={N}"):
         t0 = time.perf_counter()
         rows.append(measure(N))
-        print(f"N={N} done in {time.perf_counter() - t0:.1f} s", rows[-1], flush=True)
+        say(f"N={N} done in {time.perf_counter() - t0:.1f} s", rows[-1])
     for r in rows:
         if r["N"] == COLD_N:
             r["cold start N=48 [s]"] = f"{wall:.2f}"

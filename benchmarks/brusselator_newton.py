@@ -1,6 +1,6 @@
 """Newton steps and stiff integration of the 2-D Brusselator with asd Jacobians.
 
-Run: python benchmarks/brusselator_newton.py [--quick]
+Run: python benchmarks/brusselator_newton.py [--quick] [--quiet]
 Writes benchmarks/results/brusselator_newton.md and .csv.
 
 Per grid size N (state size n = 2 N²), in one warm process:
@@ -32,7 +32,15 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import scipy.sparse as sp  # noqa: E402
 import scipy.sparse.linalg as sla  # noqa: E402
-from _report import best_time, header, markdown_table, write_results  # noqa: E402
+from _report import (  # noqa: E402
+    add_quiet_option,
+    best_time,
+    header,
+    markdown_table,
+    progress,
+    say,
+    write_results,
+)
 
 from cases.brusselator import Brusselator2D  # noqa: E402
 from solvers.stiff_ode import AsdDerivatives, solve_with_scipy  # noqa: E402
@@ -146,11 +154,12 @@ def warm_up() -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small sizes only (smoke run)")
+    add_quiet_option(ap)
     args = ap.parse_args()
     sizes = [6, 12, 24] if args.quick else [6, 12, 24, 48, 96, 192]
     warm_up()
     rows = []
-    for N in sizes:
+    for N in progress(sizes, "Newton steps and BDF", unit="size", label=lambda N: f"N={N}"):
         b = Brusselator2D(N)
         x = b.initial_state()
         d = AsdDerivatives(b.f, x)
@@ -191,7 +200,7 @@ def main() -> None:
             row["dense FD [s]"] = f"{dn.stats.wall:.2f}"
             row["dense / asd"] = f"{dn.stats.wall / asd_total:.2f}"
         rows.append(row)
-        print(row, flush=True)
+        say(row)
     step_cols = [
         "N", "n", "f(x) [ms]", "asd J(x) [ms]", "J / f", "JVP+GMRES [s]", "J+GMRES [s]",
         "J+LU [s]", "ILU build [s]", "GMRES its (J / JVP)", "J+LU / f",

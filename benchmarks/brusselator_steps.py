@@ -1,6 +1,6 @@
 """How many BDF steps an exact Jacobian takes, against finite differences, across tolerances.
 
-Run: python benchmarks/brusselator_steps.py [--quick]
+Run: python benchmarks/brusselator_steps.py [--quick] [--quiet]
 Writes benchmarks/results/brusselator_steps.md and .csv.
 
 ``solve_ivp(method="BDF")`` on the Brusselator (T = 1.5, restarted at the forcing switch)
@@ -23,7 +23,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _report import header, markdown_table, write_results  # noqa: E402
+from _report import (  # noqa: E402
+    add_quiet_option,
+    header,
+    markdown_table,
+    progress,
+    say,
+    write_results,
+)
 from brusselator_newton import analytic_jac, bdf, counts, rel_diff, warm_up  # noqa: E402
 
 from cases.brusselator import Brusselator2D  # noqa: E402
@@ -35,26 +42,30 @@ RTOLS = (1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
 
 def tolerance_rows(sizes, rtols) -> list[dict]:
     rows = []
-    for N in sizes:
-        b = Brusselator2D(N)
-        x0 = b.initial_state()
-        d = AsdDerivatives(b.f, x0)
-        for rtol in rtols:
-            tol = {"rtol": rtol, "atol": rtol * 1e-2}
-            res = {
-                "asd": bdf(b, x0, T, jac=d.matrix, **tol),
-                "analytic": bdf(b, x0, T, jac=analytic_jac(b), **tol),
-                "FD": bdf(b, x0, T, jac_sparsity=b.jacobian_sparsity(), **tol),
-            }
-            steps = {k: r.stats.steps for k, r in res.items()}
-            row = {"N": N, "rtol": f"{rtol:g}"}
-            row.update({f"{k}: steps/nfev/njev/nlu": counts(r) for k, r in res.items()})
-            row["analytic vs asd max rel diff"] = f"{rel_diff(res['analytic'].y, res['asd'].y):.1e}"
-            row["FD vs asd max rel diff"] = f"{rel_diff(res['FD'].y, res['asd'].y):.1e}"
-            row["asd steps ≤ FD"] = "yes" if steps["asd"] <= steps["FD"] else "no"
-            row["analytic steps ≤ FD"] = "yes" if steps["analytic"] <= steps["FD"] else "no"
-            rows.append(row)
-            print(row, flush=True)
+    runs = [(N, rtol) for N in sizes for rtol in rtols]
+    b = None
+    for N, rtol in progress(
+        runs, "BDF steps", unit="run", label=lambda r: f"N={r[0]} rtol={r[1]:g}"
+    ):
+        if b is None or b.N != N:  # a new size: its problem and asd Jacobian
+            b = Brusselator2D(N)
+            x0 = b.initial_state()
+            d = AsdDerivatives(b.f, x0)
+        tol = {"rtol": rtol, "atol": rtol * 1e-2}
+        res = {
+            "asd": bdf(b, x0, T, jac=d.matrix, **tol),
+            "analytic": bdf(b, x0, T, jac=analytic_jac(b), **tol),
+            "FD": bdf(b, x0, T, jac_sparsity=b.jacobian_sparsity(), **tol),
+        }
+        steps = {k: r.stats.steps for k, r in res.items()}
+        row = {"N": N, "rtol": f"{rtol:g}"}
+        row.update({f"{k}: steps/nfev/njev/nlu": counts(r) for k, r in res.items()})
+        row["analytic vs asd max rel diff"] = f"{rel_diff(res['analytic'].y, res['asd'].y):.1e}"
+        row["FD vs asd max rel diff"] = f"{rel_diff(res['FD'].y, res['asd'].y):.1e}"
+        row["asd steps ≤ FD"] = "yes" if steps["asd"] <= steps["FD"] else "no"
+        row["analytic steps ≤ FD"] = "yes" if steps["analytic"] <= steps["FD"] else "no"
+        rows.append(row)
+        say(row)
     return rows
 
 
@@ -74,7 +85,9 @@ def perturbation_rows(N, rtols, seeds) -> list[dict]:
     b = Brusselator2D(N)
     x0 = b.initial_state()
     rows = []
-    for rtol in rtols:
+    for rtol in progress(
+        rtols, f"BDF steps, perturbed J, N={N}", unit="rtol", label=lambda r: f"rtol={r:g}"
+    ):
         tol = {"rtol": rtol, "atol": rtol * 1e-2}
         steps = [bdf(b, x0, T, jac=analytic_jac(b), **tol).stats.steps]
         steps += [bdf(b, x0, T, jac=perturbed_jac(b, s), **tol).stats.steps for s in seeds]
@@ -89,13 +102,14 @@ def perturbation_rows(N, rtols, seeds) -> list[dict]:
                 "spread": max(steps) - min(steps),
             }
         )
-        print(rows[-1], flush=True)
+        say(rows[-1])
     return rows
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small sizes only (CI smoke run)")
+    add_quiet_option(ap)
     args = ap.parse_args()
     warm_up()
     sizes = [12] if args.quick else [12, 24, 48]

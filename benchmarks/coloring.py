@@ -1,6 +1,6 @@
 """Colouring benchmark: colour counts, lower bounds and times of asd against scipy and networkx.
 
-    python benchmarks/coloring.py [--quick] [--no-pglib]
+    python benchmarks/coloring.py [--quick] [--no-pglib] [--quiet]
 
 Writes benchmarks/results/coloring.md and .csv. Patterns: the 2-D Brusselator in both
 layouts (interleaved u, v per grid point, and blocked [all u, all v]) for N = 6 ... 192,
@@ -34,7 +34,16 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _report import best_time, fresh_python, header, markdown_table, write_results  # noqa: E402
+from _report import (  # noqa: E402
+    add_quiet_option,
+    best_time,
+    fresh_python,
+    header,
+    markdown_table,
+    progress,
+    say,
+    write_results,
+)
 
 import asd  # noqa: E402
 from asd.coloring import ORDERS, color  # noqa: E402
@@ -188,7 +197,8 @@ def compile_times() -> dict[str, float]:
     )
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for label in ("cold (compile)", "warm (cache load)"):
+        labels = ("cold (compile)", "warm (cache load)")
+        for label in progress(labels, "Numba compile, fresh process", unit="run", label=str):
             stdout = fresh_python(code, NUMBA_CACHE_DIR=tmp)[1]
             out[label] = float(stdout.strip().splitlines()[-1])
     return out
@@ -352,6 +362,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
     ap.add_argument("--no-pglib", action="store_true", help="skip the PGLib cases")
+    add_quiet_option(ap)
     args = ap.parse_args()
     quick = args.quick
     repeat = 3 if quick else 5
@@ -359,51 +370,57 @@ def main() -> None:
     comp = compile_times()
 
     sizes = (6, 12, 32, 48) if quick else (6, 12, 24, 32, 48, 96, 192)
-    for N in sizes:
-        for layout in ("interleaved", "blocked"):
-            P = patterns.brusselator(N, layout)
-            case = f"brusselator N={N} {layout}"
-            rows += asd_rows(case, P, "column", repeat, exact=N == 6)
-            rows += peer_rows(case, P, "column", repeat, 5000, 2500)
-            print(case, rows[-1]["colors"], flush=True)
+    brusselators = [(N, layout) for N in sizes for layout in ("interleaved", "blocked")]
+    for N, layout in progress(
+        brusselators, "Brusselator patterns", unit="case", label=lambda c: f"N={c[0]} {c[1]}"
+    ):
+        P = patterns.brusselator(N, layout)
+        case = f"brusselator N={N} {layout}"
+        rows += asd_rows(case, P, "column", repeat, exact=N == 6)
+        rows += peer_rows(case, P, "column", repeat, 5000, 2500)
+        say(case, rows[-1]["colors"])
 
     bands = ((2_000, 2), (2_000, 5)) if quick else ((20_000, 2), (20_000, 5), (20_000, 10))
-    for n, half in bands:
+    for n, half in progress(bands, "banded", unit="case", label=lambda b: f"n={b[0]} half={b[1]}"):
         P = patterns.banded(n, half)
         case = f"banded n={n} half={half}"
         for problem in ("star", "acyclic", "column"):
             rows += asd_rows(case, P, problem, repeat)
         rows += peer_rows(case, P, "star", repeat)
 
-    for m, n, k in ((2_000, 1_000, 5),) if quick else ((2_000, 1_000, 5), (40_000, 20_000, 6)):
+    rects = ((2_000, 1_000, 5),) if quick else ((2_000, 1_000, 5), (40_000, 20_000, 6))
+    for m, n, k in progress(rects, "random", unit="case", label=lambda r: f"{r[0]}x{r[1]}"):
         P = patterns.random_rect(m, n, k)
         case = f"random {m}x{n} {k}/row"
         for problem in ("column", "row"):
             rows += asd_rows(case, P, problem, repeat)
         rows += peer_rows(case, P, "column", repeat, 1000, 1000)
-    for n in (1_000,) if quick else (3_000, 30_000):
+    symmetric = (1_000,) if quick else (3_000, 30_000)
+    for n in progress(symmetric, "random symmetric", unit="case", label=lambda n: f"n={n}"):
         P = patterns.random_symmetric(n, 3)
         case = f"random symmetric n={n} 3/row"
         for problem in ("star", "acyclic"):
             rows += asd_rows(case, P, problem, repeat)
         rows += peer_rows(case, P, "star", repeat)
-    for n in (5_000,) if quick else (5_000, 50_000):
+    powerflow = (5_000,) if quick else (5_000, 50_000)
+    for n in progress(powerflow, "powerflow-like", unit="case", label=lambda n: f"n={n}"):
         P = patterns.powerflow_like(n)
         case = f"powerflow-like n={P.shape[0]}"
         for problem in ("star", "acyclic", "column"):
             rows += asd_rows(case, P, problem, repeat)
-    n = 2_000 if quick else 10_000
-    P = patterns.arrow_plus_random(n)
-    rows += asd_rows(f"dense rows+cols n={n}", P, "bidirectional", max(1, repeat // 2))
-    print("synthetic patterns done", flush=True)
+    dense = (2_000,) if quick else (10_000,)
+    for n in progress(dense, "dense rows+cols", unit="case", label=lambda n: f"n={n}"):
+        P = patterns.arrow_plus_random(n)
+        rows += asd_rows(f"dense rows+cols n={n}", P, "bidirectional", max(1, repeat // 2))
+    say("synthetic patterns done")
 
     pglib: list[dict] = []
     if not args.no_pglib:
-        for name in pglib_cases(quick):
+        for name in progress(pglib_cases(quick), "PGLib-OPF", unit="case", label=str):
             got, summary = pglib_rows(name, max(1, repeat // 2))
             rows += got
             pglib.append(summary)
-            print(summary, flush=True)
+            say(summary)
 
     text = header("Colouring", ("numpy", "scipy", "numba", "networkx"))
     text += (

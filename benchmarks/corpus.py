@@ -4,11 +4,12 @@ Jacobian or gradient and Hessian in every mode against second-order jets of the 
 numpy source, patterns global ⊇ local ⊇ true). Writes ``results/corpus.md`` and
 ``results/corpus.csv``.
 
-    python benchmarks/corpus.py
+    python benchmarks/corpus.py [--quiet]
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from collections import Counter
@@ -19,7 +20,13 @@ sys.path[:0] = [
     str(Path(__file__).resolve().parents[1] / "src"),
 ]
 
-from benchmarks._report import header, markdown_table, write_results  # noqa: E402
+from benchmarks._report import (  # noqa: E402
+    add_quiet_option,
+    header,
+    markdown_table,
+    progress,
+    write_results,
+)
 from cases.corpus import SOURCES, entries  # noqa: E402
 from tests.corpus_check import check_entry, expected_error  # noqa: E402
 
@@ -41,9 +48,12 @@ def run_one(e):
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    add_quiet_option(ap)
+    ap.parse_args()
     rows = []
     t0 = time.perf_counter()
-    for e in entries():
+    for e in progress(entries(), "corpus", unit="function", label=lambda e: e.name):
         t = time.perf_counter()
         status, reason = run_one(e)
         rows.append(

@@ -1,6 +1,6 @@
 """Sparsity detection on the 2-D Brusselator: tape size, trace, detection, cold start.
 
-Run: python benchmarks/detection.py [--quick]
+Run: python benchmarks/detection.py [--quick] [--quiet]
 Writes benchmarks/results/detection.md and .csv.
 """
 
@@ -16,7 +16,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _report import best_time, fresh_python, header, markdown_table, write_results  # noqa: E402
+from _report import (  # noqa: E402
+    add_quiet_option,
+    best_time,
+    fresh_python,
+    header,
+    markdown_table,
+    progress,
+    say,
+    write_results,
+)
 
 import asd  # noqa: E402
 from asd.detection import hessian_pattern, jacobian_pattern  # noqa: E402
@@ -56,11 +65,12 @@ def import_floor() -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small sizes only (CI smoke run)")
+    add_quiet_option(ap)
     args = ap.parse_args()
     sizes = [6, 12, 24] if args.quick else [6, 12, 24, 48, 96, 192]
     cold_start(6)  # make sure the Numba cache is warm before measuring
     rows = []
-    for N in sizes:
+    for N in progress(sizes, "detection", unit="size", label=lambda N: f"N={N}"):
         b = Brusselator2D(N)
         x = b.initial_state()
         tape = asd.trace(b.f, x)
@@ -88,7 +98,7 @@ def main() -> None:
                 "cold: trace+detect [s]": f"{t_first:.3f}",
             }
         )
-        print(rows[-1], flush=True)
+        say(rows[-1])
     cols = list(rows[0])
     text = header("Sparsity detection: 2-D Brusselator Jacobian")
     text += (

@@ -1,6 +1,6 @@
 """Prepared and one-off sparse derivatives, side by side with CasADi and scipy.
 
-Run: python benchmarks/evaluation.py [--quick]
+Run: python benchmarks/evaluation.py [--quick] [--quiet]
 Writes benchmarks/results/evaluation.md and .csv.
 
 - Brusselator Jacobian (N = 48, 96, 192): asd prepared J(x) against CasADi SX
@@ -25,7 +25,16 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 from _casadi_acopf import buffer_evaluator  # noqa: E402
-from _report import best_time, header, interleaved_times, markdown_table, write_results  # noqa: E402
+from _report import (  # noqa: E402
+    add_quiet_option,
+    best_time,
+    header,
+    interleaved_times,
+    markdown_table,
+    progress,
+    say,
+    write_results,
+)
 from scipy.optimize._numdiff import approx_derivative  # noqa: E402
 
 import asd  # noqa: E402
@@ -83,7 +92,7 @@ def chained_rosenbrock(x):
 
 def jacobian_rows(sizes) -> list[dict]:
     rows = []
-    for N in sizes:
+    for N in progress(sizes, "Brusselator Jacobian", unit="size", label=lambda N: f"N={N}"):
         b = Brusselator2D(N)
         x = b.initial_state() + 0.1
         J = asd.jacobian(b.f, x, format="csr")
@@ -134,7 +143,7 @@ def jacobian_rows(sizes) -> list[dict]:
         else:
             row["CasADi J [ms]"] = "casadi not installed"
         rows.append(row)
-        print(row, flush=True)
+        say(row)
     return rows
 
 
@@ -146,41 +155,45 @@ def sp_csr(M):
 
 def hessian_rows(sizes) -> list[dict]:
     rows = []
-    for kind, fun in (("extended", extended_rosenbrock), ("chained", chained_rosenbrock)):
-        for n in sizes:
-            x = np.random.default_rng(n).random(n)
-            H = asd.hessian(fun, x, format="csr")
-            ch = None
-            if ca is not None:
-                t0 = time.perf_counter()
-                ch = casadi_hessian(kind, n)
-                t_build = time.perf_counter() - t0
-            prepared = {"asd": lambda H=H, x=x: H.values(x)}
-            if ch is not None:
-                prepared["casadi"] = lambda ch=ch, x=x: ch(x)
-            t = interleaved_times(prepared)
-            t_prep = t["asd"]
-            t_oneoff = best_time(
-                lambda fun=fun, x=x: asd.hessian(fun, x, format="csr")(x), repeat=3
-            )
-            row = {
-                "function": f"{kind} Rosenbrock",
-                "n": n,
-                "nnz": H.nnz,
-                "colours": H.ncolors,
-                "asd mode": H.mode,
-                "asd prepared H [ms]": f"{t_prep * 1e3:.3f}",
-                "asd one-off H [ms]": f"{t_oneoff * 1e3:.1f}",
-            }
-            if ch is not None:
-                t_ca = t["casadi"]
-                row["CasADi build [s]"] = f"{t_build:.2f}"
-                row["CasADi H [ms]"] = f"{t_ca * 1e3:.3f}"
-                row["asd / CasADi"] = f"{t_prep / t_ca:.2f}"
-            else:
-                row["CasADi H [ms]"] = "casadi not installed"
-            rows.append(row)
-            print(row, flush=True)
+    runs = [
+        (kind, fun, n)
+        for kind, fun in (("extended", extended_rosenbrock), ("chained", chained_rosenbrock))
+        for n in sizes
+    ]
+    for kind, fun, n in progress(
+        runs, "Rosenbrock Hessians", unit="case", label=lambda r: f"{r[0]}, n={r[2]}"
+    ):
+        x = np.random.default_rng(n).random(n)
+        H = asd.hessian(fun, x, format="csr")
+        ch = None
+        if ca is not None:
+            t0 = time.perf_counter()
+            ch = casadi_hessian(kind, n)
+            t_build = time.perf_counter() - t0
+        prepared = {"asd": lambda H=H, x=x: H.values(x)}
+        if ch is not None:
+            prepared["casadi"] = lambda ch=ch, x=x: ch(x)
+        t = interleaved_times(prepared)
+        t_prep = t["asd"]
+        t_oneoff = best_time(lambda fun=fun, x=x: asd.hessian(fun, x, format="csr")(x), repeat=3)
+        row = {
+            "function": f"{kind} Rosenbrock",
+            "n": n,
+            "nnz": H.nnz,
+            "colours": H.ncolors,
+            "asd mode": H.mode,
+            "asd prepared H [ms]": f"{t_prep * 1e3:.3f}",
+            "asd one-off H [ms]": f"{t_oneoff * 1e3:.1f}",
+        }
+        if ch is not None:
+            t_ca = t["casadi"]
+            row["CasADi build [s]"] = f"{t_build:.2f}"
+            row["CasADi H [ms]"] = f"{t_ca * 1e3:.3f}"
+            row["asd / CasADi"] = f"{t_prep / t_ca:.2f}"
+        else:
+            row["CasADi H [ms]"] = "casadi not installed"
+        rows.append(row)
+        say(row)
     return rows
 
 
@@ -206,7 +219,7 @@ def thread_rows(quick: bool) -> list[dict]:
         ),
     ]
     rows = []
-    for label, make, point in cases:
+    for label, make, point in progress(cases, "two threads", unit="case", label=lambda c: c[0]):
         D = make()
         times = {}
         for threads in (1, 2):
@@ -223,7 +236,7 @@ def thread_rows(quick: bool) -> list[dict]:
                 "speed-up": f"{times[1] / times[2]:.2f}",
             }
         )
-        print(rows[-1], flush=True)
+        say(rows[-1])
     return rows
 
 
@@ -253,7 +266,7 @@ def caller_rows(quick: bool) -> list[dict]:
     ]
     rows = []
     calls = 8 if quick else 40
-    for label, D, xs in cases:
+    for label, D, xs in progress(cases, "two callers", unit="case", label=lambda c: c[0]):
         reference = [D.values(x) for x in xs]
 
         def batch(k: int, D=D, xs=xs, reference=reference) -> bool:
@@ -279,13 +292,14 @@ def caller_rows(quick: bool) -> list[dict]:
                 "bit-identical": "yes" if same else "NO",
             }
         )
-        print(rows[-1], flush=True)
+        say(rows[-1])
     return rows
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small sizes only (CI smoke run)")
+    add_quiet_option(ap)
     args = ap.parse_args()
     jac = jacobian_rows([12, 24] if args.quick else [48, 96, 192])
     hes = hessian_rows([1000] if args.quick else [10_000, 100_000])

@@ -1,6 +1,6 @@
 """Hessian of the AC-OPF Lagrangian on PGLib-OPF cases: sparsity, colours, times, CasADi.
 
-    python benchmarks/hessian_pglib.py [--max-buses 3375] [--quick] [--cases a,b,c]
+    python benchmarks/hessian_pglib.py [--max-buses 3375] [--quick] [--cases a,b,c] [--quiet]
 
 For every typical PGLib-OPF case up to ``--max-buses`` buses (``--quick``: up to 300), the
 Hessian of L(x) = f(x) + Σ gᵢ(x) (every multiplier 1) of the polar AC-OPF model
@@ -45,8 +45,15 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import _casadi_acopf as cas  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
+from _report import (  # noqa: E402
+    add_quiet_option,
+    header,
+    markdown_table,
+    progress,
+    say,
+    write_results,
+)
 from _report import fastest_time as fastest  # noqa: E402
-from _report import header, markdown_table, write_results  # noqa: E402
 
 import asd  # noqa: E402
 from asd.coloring import ORDERS  # noqa: E402
@@ -364,6 +371,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="cases up to 300 buses")
     ap.add_argument("--cases", default="", help="comma-separated case names (overrides)")
     ap.add_argument("--repeat", type=int, default=5, help="timed repetitions (median)")
+    add_quiet_option(ap)
     args = ap.parse_args()
     max_buses = min(args.max_buses, 300) if args.quick else args.max_buses
     names = [c.strip() for c in args.cases.split(",") if c.strip()] or None
@@ -371,18 +379,20 @@ def main() -> None:
     if not cas.available():
         print("casadi is not installed: its columns are reported as missing", flush=True)
     rows: list[dict] = []
-    for name in cases:
+    todo = progress(
+        cases, "Lagrangian Hessian", unit="case", label=lambda c: f"{c} ({buses_of(c)} buses)"
+    )
+    for name in todo:
         t0 = time.perf_counter()
         row = case_row(name, args.repeat)
         rows.append(row)
-        print(
+        say(
             f"{name}: n={row['n']} nnz={row['nnz_H']} star {row['star_natural']}/"
             f"{row['star_best']} acyclic {row['acyclic_natural']}/{row['acyclic_best']} "
             f"detect {row['detection_ms']} ms prepared {row['prepared_ms']} ms "
             f"({row['prepared_mode']}) one-off {row['oneoff_ms']} ms ({row['oneoff_mode']}) "
             f"CasADi {row.get('casadi_oneoff_ms')} / {row.get('casadi_prepared_ms')} ms "
             f"[{time.perf_counter() - t0:.1f} s]",
-            flush=True,
         )
         write(rows, len(cases), args)
 

@@ -1,7 +1,7 @@
 """Ipopt backends and MUMPS orderings on PGLib AC-OPF cases: which path is fastest.
 
     python benchmarks/ipopt_backends.py [--cases a,b] [--orders 0,5,7] [--repeat 1]
-        [--backends cyipopt,c/wheels,c/casadi] [--option KEY=VALUE ...]
+        [--backends cyipopt,c/wheels,c/casadi] [--option KEY=VALUE ...] [--quiet]
 
 For each case the same prepared ``asd.NLP`` is solved (tol 1e-8, MUMPS) by
 
@@ -34,7 +34,15 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _report import RESULTS, header, markdown_table, write_results  # noqa: E402
+from _report import (  # noqa: E402
+    RESULTS,
+    add_quiet_option,
+    header,
+    markdown_table,
+    progress,
+    say,
+    write_results,
+)
 
 from asd.nlp.ipopt_library import candidate_paths  # noqa: E402
 from solvers.acopf.model import load_acopf  # noqa: E402
@@ -136,6 +144,7 @@ def main() -> None:
         help="extra Ipopt option KEY=VALUE for every run (repeatable), e.g. mumps_print_level=2; "
         "results then go to results/quick/",
     )
+    add_quiet_option(ap)
     args = ap.parse_args()
     for item in args.option:
         key, _, value = item.partition("=")
@@ -144,7 +153,7 @@ def main() -> None:
     orders = [int(o) for o in args.orders.split(",") if o]
     wanted = {b for b in args.backends.split(",") if b}
     rows: list[dict] = []
-    for case in cases:
+    for case in progress(cases, "Ipopt backends", unit="case", label=str):
         nlp = load_acopf(case).nlp()
         runs = [
             (label, library, order)
@@ -154,15 +163,17 @@ def main() -> None:
             if order != 5 or label == "c/casadi"  # METIS: only casadi's MUMPS has it
         ]
         best: dict = {}
-        for _ in range(args.repeat):  # round robin: a load change hits every run alike
-            for label, library, order in runs:
-                r = run(nlp, label, library, order)
-                key = (label, order)
-                if key not in best or r["cpu_s"] < best[key]["cpu_s"]:
-                    best[key] = r
+        rounds = runs * args.repeat  # round robin: a load change hits every run alike
+        for label, library, order in progress(
+            rounds, "solves", unit="solve", label=lambda r: f"{r[0]}, order {r[2]}", leave=False
+        ):
+            r = run(nlp, label, library, order)
+            key = (label, order)
+            if key not in best or r["cpu_s"] < best[key]["cpu_s"]:
+                best[key] = r
         for key in best:
             rows.append({"case": case, **best[key]})
-            print(rows[-1], flush=True)
+            say(rows[-1])
         write(rows, cases, orders)
 
 

@@ -1,13 +1,15 @@
 """asd against JAX (x64, CPU) on random programs: a long run of the differential test.
 
 Run: python benchmarks/jax_reference.py --programs 10000 [--seed S] [--jobs J] [--quick]
-      [--enable FLAG ...]
+      [--enable FLAG ...] [--quiet]
 Writes benchmarks/results/jax_reference.md and .csv (results/quick/ with --quick).
 
 The run is resumable: every finished chunk of 50 seeds is appended to
 benchmarks/results/jax_reference_chunks.jsonl (with its flags and its counters), and a
 later run with the same flags skips those chunks and reports over all of them; so a
-run of many hours can be spread over several sittings (``--fresh`` starts over).
+run of many hours can be spread over several sittings (``--fresh`` starts over). A
+progress bar on stderr names the chunk being checked and the failures so far
+(``--quiet`` or ASD_PROGRESS=0 hides it).
 
 Each program of tests/jax_programs.py runs on numpy, on asd's traced arrays and on
 jax.numpy; tests/jax_checks.py compares values, sparsity patterns, JVP / VJP / HVP,
@@ -33,7 +35,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import numpy as np  # noqa: E402
-from _report import header, markdown_table, write_results  # noqa: E402
+from _report import add_quiet_option, header, markdown_table, progress, write_results  # noqa: E402
 from jax_checks import TOL, Stats, check_seed_confirmed, program_of  # noqa: E402
 from jax_programs import FAMILIES, Flags  # noqa: E402
 
@@ -72,12 +74,12 @@ def default_names() -> set[str]:
 
 def run_chunk(args) -> dict:
     """Run seeds [start, stop) in this process; return plain counters."""
-    start, stop, names, progress = args
+    start, stop, names = args
     flags = Flags().enable(*names)
     stats, timings = Stats(), Counter()
     failures, miscompiled = [], []
     t0 = time.perf_counter()
-    for k, seed in enumerate(range(start, stop)):
+    for seed in range(start, stop):
         try:
             note = check_seed_confirmed(seed, flags, stats, timings)
             if note is not None:
@@ -88,13 +90,6 @@ def run_chunk(args) -> dict:
                 used = set(program_of(seed, flags)[0].description) - default_names()
                 reason = f"[{', '.join(sorted(used)) or 'no flagged instruction'}] {reason}"
             failures.append((seed, type(e).__name__, reason))
-        if progress and (k + 1) % progress == 0:
-            rate = (time.perf_counter() - t0) / (k + 1)
-            print(
-                f"[{start}-{stop}] {k + 1}/{stop - start} programs, {len(failures)} failures, "
-                f"{rate:.2f} s/program",
-                flush=True,
-            )
     return {
         "wall": time.perf_counter() - t0,
         "checks": dict(stats.checks),
@@ -116,13 +111,13 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="200 programs (smoke run)")
     ap.add_argument("--enable", nargs="*", default=[], choices=Flags.names())
     ap.add_argument("--fresh", action="store_true", help="ignore the chunks of earlier runs")
+    add_quiet_option(ap)
     args = ap.parse_args()
     count = 200 if args.quick else args.programs
     seeds = range(args.seed, args.seed + count)
     jobs = max(1, args.jobs)
     chunks = [
-        (s, min(s + CHUNK, seeds.stop), args.enable, 0)
-        for s in range(seeds.start, seeds.stop, CHUNK)
+        (s, min(s + CHUNK, seeds.stop), args.enable) for s in range(seeds.start, seeds.stop, CHUNK)
     ]
     keep = not args.quick and not args.fresh
     done = load_ledger(args.enable) if keep else {}
@@ -140,12 +135,17 @@ def main() -> None:
         if len(results) < len(chunks):  # a partial summary survives an interruption
             report(args, count, jobs, results, wall + time.perf_counter() - t0, partial=True)
 
+    def label(chunk) -> str:  # the chunk now checked, and the failures of those finished
+        failed = sum(len(r["failures"]) for r in results)
+        return f"seeds {chunk[0]}-{chunk[1] - 1}, {failed} failures so far"
+
+    bar = progress(todo, f"JAX reference ({CHUNK} programs a chunk)", unit="chunk", label=label)
     if jobs == 1:
-        for c in todo:
+        for c in bar:
             finished(c, run_chunk(c))
     else:
         with mp.get_context("spawn").Pool(jobs) as pool:
-            for c, r in zip(todo, pool.imap(run_chunk, todo)):
+            for c, r in zip(bar, pool.imap(run_chunk, todo)):
                 finished(c, r)
     path, text = report(args, count, jobs, results, wall + time.perf_counter() - t0)
     print(text)
@@ -215,7 +215,6 @@ def report(args, count, jobs, results, wall, partial=False):
             ["seed", "jitted reference said"],
         )
     if partial:
-        print(f"{programs}/{count} programs, {len(failures)} failures, {wall:.0f} s", flush=True)
         text = text.replace(
             "\nPrograms:", f"\n**Partial: {programs} of {count} programs so far.**\n\nPrograms:", 1
         )
