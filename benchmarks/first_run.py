@@ -26,7 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _report import fresh_python, header, markdown_table, write_results  # noqa: E402
+from _report import (  # noqa: E402
+    add_quiet_option,
+    fresh_python,
+    header,
+    markdown_table,
+    progress,
+    write_results,
+)
 
 #: prepended to every scenario: a clock from the first line and Numba's compile time
 PRELUDE = """
@@ -104,20 +111,26 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="warm runs per scenario (median)")
     ap.add_argument("--skip-main", action="store_true", help="leave out the main command")
+    add_quiet_option(ap)
     args = ap.parse_args()
+    if args.repeat < 1:
+        ap.error("--repeat must be at least 1")
     names = [s for s in SCENARIOS if not (args.skip_main and s == "main command")]
     rows, summary = [], {}
-    for name in names:
-        cache = Path(tempfile.mkdtemp(prefix="asd-first-run-"))
+    runs = [(name, i) for name in names for i in range(1 + args.repeat)]
+    cold, warm_runs, cache = None, [], None
+    for name, i in progress(runs, "first run", label=lambda r: f"{r[0]}, run {r[1] + 1}"):
+        if i == 0:
+            cache = Path(tempfile.mkdtemp(prefix="asd-first-run-"))
+            cold, warm_runs = run(name, cache), []
+            continue
         try:
-            print(f"{name}: empty caches ...", flush=True)
-            cold = run(name, cache)
-            warm_runs = []
-            for i in range(args.repeat):
-                print(f"{name}: warm caches {i + 1}/{args.repeat} ...", flush=True)
-                warm_runs.append(run(name, cache))
+            warm_runs.append(run(name, cache))
         finally:
-            shutil.rmtree(cache, ignore_errors=True)
+            if i == args.repeat:
+                shutil.rmtree(cache, ignore_errors=True)
+        if i < args.repeat:
+            continue
         for step, t in cold["steps"].items():
             ws = sorted(w["steps"][step] for w in warm_runs)
             rows.append(
@@ -164,7 +177,6 @@ def main() -> None:
         + "\n\n"
         + markdown_table(rows, COLUMNS)
     )
-    print(text)
     write_results("first_run", text, rows, COLUMNS)
 
 

@@ -29,7 +29,7 @@ def test_a_c_library_is_found_and_reported():
     assert lib is not None
     assert lib.version.count(".") == 2
     assert {s for s, _ in candidate_paths()} <= {"ASD_IPOPT_LIBRARY", "casadi", "cyipopt-wheels"}
-    res = hs071().solve(backend="c")
+    res = hs071().solve(backend="c", callbacks="compiled")
     info = res.info
     assert info["backend"] == "c" and info["callbacks"] == "compiled"
     assert info["ipopt_version"] == lib.version and info["library"] == str(lib.path)
@@ -208,7 +208,7 @@ def test_pglib_cases_agree_across_backends(name):
     nlp = model.nlp()
     opts = {"tol": 1e-8, "mumps_pivot_order": 0}
     ref = nlp.solve(opts, backend="cyipopt")
-    res = nlp.solve(opts, backend="c")
+    res = nlp.solve(opts, backend="c", callbacks="compiled")
     assert res.info["callbacks"] == "compiled"
     for r in (ref, res):
         assert r.status == 0, r.message
@@ -259,3 +259,20 @@ def test_compiled_callbacks_with_repeated_and_linear_outputs():
     want = _python_values(nlp, x, lam, 1.5)
     for a, b in zip(got, want):
         assert np.array_equal(a, b)
+
+
+def test_auto_callbacks_compile_from_the_second_solve_of_a_kind(monkeypatch, tmp_path):
+    """A one-off solve does not compile callbacks (Python ones run), unless they are
+    cached; the next solve of the same kind compiles them."""
+    from asd.nlp import cfunc_source
+
+    monkeypatch.setattr(cfunc_source, "_solved", set())
+    monkeypatch.setattr(cfunc_source, "_modules", {})
+    monkeypatch.setenv("ASD_CACHE_DIR", str(tmp_path))  # nothing compiled there yet
+    nlp = hs071()
+    first = nlp.solve(backend="c")
+    assert first.info["callbacks"] == "python"
+    assert "first solve" in first.info["python_callbacks_reason"]
+    second = nlp.solve(backend="c")
+    assert second.info["callbacks"] == "compiled"
+    assert second.fun == pytest.approx(first.fun, rel=1e-10)

@@ -59,9 +59,11 @@ def solve(args: argparse.Namespace) -> int:
     t_read = time.perf_counter() - t0
     nlp = model.nlp()
     print(f"case {args.case} ({path}): n = {nlp.n} variables, m = {nlp.m} constraints")
+    hessian = nlp.hessian_engine.mode + " mode"
+    if nlp.hessian_engine.mode == "colored":  # direct accumulation needs no colouring
+        hessian += f", {nlp.hessian_ncolors} star colours"
     print(
-        f"nnz(J) = {nlp.nnz_jacobian()}, nnz(H lower) = {nlp.nnz_hessian_lag()}, "
-        f"Hessian: {nlp.hessian_engine.mode} mode, {nlp.hessian_ncolors} star colours"
+        f"nnz(J) = {nlp.nnz_jacobian()}, nnz(H lower) = {nlp.nnz_hessian_lag()}, Hessian: {hessian}"
     )
     stages = ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in nlp.preparation.items())
     t0 = time.perf_counter()

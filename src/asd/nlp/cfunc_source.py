@@ -494,6 +494,14 @@ def _colored_hessian(t, n, x, out):
         out[i] = flat[gather[i]]
 
 
+@njit
+def _empty_hessian(t, n, x, out):
+    pass
+
+
+# HESSIAN = the mode's function (set in the generated text)
+
+
 @cfunc(SIG_H, cache=True)
 def eval_h(n, x, new_x, obj_factor, m, lam, new_lam, nele, irow, jcol, vals, ud):
     t = _table(ud)
@@ -520,11 +528,7 @@ def eval_h(n, x, new_x, obj_factor, m, lam, new_lam, nele, irow, jcol, vals, ud)
                 st[BAD_VALUE] = w[i]
             out[:] = 0.0
             return 1
-    mode = _arr1(t, S_ints, np.int64)[5]
-    if mode == 1:
-        _direct_hessian(t, n, carray(x, (n,)), out)
-    elif mode == 2:
-        _colored_hessian(t, n, carray(x, (n,)), out)
+    HESSIAN(t, n, carray(x, (n,)), out)
     _check(st, 5, out)
     _done(t, 5, t0)
     return 1
@@ -561,38 +565,70 @@ CLOCK = {clock}
 '''
 
 
-def callback_source(kernel_module: str) -> str:
-    """The generated module's text for the kernel module named ``kernel_module``."""
-    return _header(kernel_module) + _BODY
+def callback_source(kernel_module: str, hessian: str) -> str:
+    """The generated module's text for the kernel module named ``kernel_module`` and
+    the Hessian mode ``hessian`` (only that mode's evaluation is compiled)."""
+    if hessian not in H_MODES:
+        raise ValueError(f"unknown Hessian mode {hessian!r}")
+    line = f"HESSIAN = _{hessian}_hessian"
+    return _header(kernel_module) + _BODY.replace(
+        "# HESSIAN = the mode's function (set in the generated text)", line
+    )
 
 
-_modules: dict[int, ModuleType] = {}
+_modules: dict[tuple[int, str], ModuleType] = {}
 _lock = threading.Lock()
 
 
-def callbacks(families: int) -> ModuleType:
+def callbacks(families: int, hessian: str) -> ModuleType:
     """The module of compiled callbacks over the kernels of the operator ``families``
-    (written and imported once per process and family set)."""
-    module = _modules.get(families)
+    with the Hessian evaluation of mode ``hessian`` (written and imported once per
+    process, family set and mode)."""
+    key = (families, hessian)
+    module = _modules.get(key)
     if module is None:
         with _lock:
-            module = _modules.get(families)
+            module = _modules.get(key)
             if module is None:
-                module = _modules[families] = _load(families)
+                module = _modules[key] = _load(families, hessian)
     return module
 
 
-def _load(families: int) -> ModuleType:
+def _name_and_source(families: int, hessian: str) -> tuple[str, str]:
     from .. import loops
-    from ..cache import cache_dir
     from ..evaluation import direct, direct_hessian
     from ..operators.codegen import kernels
 
-    kmod = kernels(families)
-    src = callback_source(kmod.__name__)
+    src = callback_source(kernels(families).__name__, hessian)
     deps = "".join(inspect.getsource(m) for m in (direct, direct_hessian, loops))
     digest = hashlib.sha256((src + deps).encode()).hexdigest()[:16]
-    name = f"asd_ipopt_callbacks_{digest}"
+    return f"asd_ipopt_callbacks_{digest}", src
+
+
+#: (families, Hessian mode) of the solves run in this process
+_solved: set[tuple[int, str]] = set()
+
+
+def worth_compiling(families: int, hessian: str) -> bool:
+    """Whether compiled callbacks pay for this solve: their machine code is cached on
+    disk already, or a solve of the same kind ran in this process before. A one-off
+    solve would spend seconds compiling to save milliseconds of callbacks; a second
+    solve compiles them, and later processes load them."""
+    key = (families, hessian)
+    if key in _solved or key in _modules:
+        return True
+    _solved.add(key)
+    from ..cache import cache_dir
+
+    name, _ = _name_and_source(families, hessian)
+    tag = f"py{sys.version_info[0]}{sys.version_info[1]}"
+    return any((cache_dir() / "numba" / tag / name).glob("*eval_h*.nbi"))
+
+
+def _load(families: int, hessian: str) -> ModuleType:
+    from ..cache import cache_dir
+
+    name, src = _name_and_source(families, hessian)
     if name in sys.modules:
         return sys.modules[name]
     path = cache_dir() / f"{name}.py"

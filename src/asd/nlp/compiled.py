@@ -59,7 +59,6 @@ class CompiledCallbacks:
     addresses, and after the solve the errors, records and timings they left."""
 
     def __init__(self, nlp):
-        self.module = callbacks(nlp.tape.families)
         self.n, self.m = nlp.n, nlp.m
         tape = nlp.tape
         arrays: dict[str, np.ndarray] = {}
@@ -82,6 +81,7 @@ class CompiledCallbacks:
         hr, hc = nlp.hessianstructure()
         arrays["h_rows"], arrays["h_cols"] = hr.astype(np.int32), hc.astype(np.int32)
         hp = nlp.hessian_engine.plan()
+        self.module = callbacks(tape.families, hp["mode"])
         if hp["mode"] == "direct":
             arrays["hn_lo"], arrays["hn_hi"], arrays["hn_cbase"] = hp["needed"]
             self._direct_jacobian("hg", hp["grad"], arrays)

@@ -219,6 +219,8 @@ def solve_ipopt(
         out = solve_cyipopt(nlp, adapter, x0, opts)
         info = {"backend": "cyipopt", "ipopt_version": _cyipopt_version(), "metis": False}
     info["callbacks"] = out["callbacks"]
+    if out.get("python_callbacks_reason"):
+        info["python_callbacks_reason"] = out["python_callbacks_reason"]
     info["linear_solver"] = linear_solver
     if linear_solver == "mumps":
         info["mumps_pivot_order"] = opts.get("mumps_pivot_order", 7)

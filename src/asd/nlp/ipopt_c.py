@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from ..errors import InputError
+from .cfunc_source import worth_compiling
 from .compiled import CompiledCallbacks, supported
 from .ipopt_library import IpoptLibrary
 
@@ -175,7 +176,8 @@ def solve_c(
     callbacks: str = "auto",
 ) -> tuple[dict, object]:
     """Run Ipopt from ``lib`` on ``nlp``. ``callbacks``: "auto" (compiled when the NLP
-    allows it), "compiled" or "python". Returns the raw outcome (for ``result``) and the
+    allows it and they pay: cached already, or a repeated solve), "compiled" or
+    "python". Returns the raw outcome (for ``result``) and the
     adapter that guarded Python callbacks (None when compiled)."""
     from .ipopt import IpoptAdapter
 
@@ -186,6 +188,10 @@ def solve_c(
     why = supported(nlp)
     if callbacks == "compiled" and why is not None:
         raise InputError(f"asd: compiled Ipopt callbacks cannot be used: {why}")
+    if callbacks == "auto" and why is None:
+        mode = nlp.hessian_engine.plan()["mode"]
+        if not worth_compiling(nlp.tape.families, mode):
+            why = "a first solve of its kind whose compiled callbacks are not cached yet"
     use_compiled = callbacks != "python" and why is None
 
     adapter = IpoptAdapter(nlp, progress)

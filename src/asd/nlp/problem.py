@@ -258,8 +258,9 @@ class NLP(PyNumeroMethods):
         METIS, else the cyipopt wheel's own) with callbacks compiled by Numba;
         ``"cyipopt"`` runs cyipopt's Ipopt with Python callbacks; ``"auto"`` (default)
         takes ``"c"`` whenever a library is found, else ``"cyipopt"``. ``callbacks``
-        (C backend): ``"compiled"``, ``"python"`` or ``"auto"`` (compiled unless an
-        evaluation method was replaced). Unless given,
+        (C backend): ``"compiled"``, ``"python"`` or ``"auto"``: compiled where they pay
+        (their machine code is cached already, or a solve of the same kind ran in this
+        process before) and no evaluation method was replaced. Unless given,
         ``mumps_pivot_order`` is 0 (AMD, chosen by measurement: docs/design.md).
 
         ``x0`` warm-starts from another point; ``args`` solves at other values of the
