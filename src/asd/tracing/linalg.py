@@ -30,7 +30,6 @@ except ImportError:  # numpy < 2
     from numpy.core.multiarray import normalize_axis_index
 
 import scipy.sparse as sp
-from scipy.sparse import csgraph
 
 from ..errors import InputError, UnsupportedFunctionError
 from .tracer import TracedArray, find_recorder, lift
@@ -426,6 +425,8 @@ def constant_inverse(K) -> sp.csr_array:
     K.eliminate_zeros()
     if not np.all(np.isfinite(K.data)):
         raise InputError("asd: the constant matrix of a solve has non-finite entries")
+    from scipy.sparse import csgraph  # imports scipy.linalg: only when needed
+
     ncomp, labels = csgraph.connected_components(K, directed=True, connection="weak")
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(ncomp + 1))
