@@ -4,6 +4,7 @@ Trace a plain numpy function once, detect the sparsity of its Jacobian or Hessia
 colour it, and evaluate exact sparse derivatives with compressed Numba sweeps.
 """
 
+from .counters import preparation_counts
 from .derivatives import (
     AutoCOO,
     Gradient,
@@ -43,6 +44,10 @@ def __getattr__(name: str):
         from . import nlp
 
         return getattr(nlp, name)
+    if name == "batch":  # pyarrow, distributed and tqdm load only when used
+        import importlib
+
+        return importlib.import_module(".batch", __name__)
     if name in ("spy", "spy_text"):
         from . import pictures
 
@@ -90,6 +95,7 @@ __all__ = [
     "hvp",
     "jacobian_sparsity",
     "jvp",
+    "preparation_counts",
     "trace",
     "vjp",
 ]
