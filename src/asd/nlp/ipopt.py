@@ -13,7 +13,7 @@ import time
 import numpy as np
 from scipy.optimize import OptimizeResult
 
-from ..errors import AsdError
+from ..errors import AsdError, InputError
 
 
 class CallbackError(AsdError, RuntimeError):
@@ -111,22 +111,60 @@ class IpoptAdapter:
         return self.error is None
 
 
-def solve_ipopt(nlp, x0=None, options: dict | None = None, progress=None) -> OptimizeResult:
-    """Run Ipopt on ``nlp``; returns a scipy ``OptimizeResult``."""
+def _vector(value, size: int, name: str) -> np.ndarray:
+    arr = np.asarray(value, dtype=np.float64).ravel()
+    if arr.size != size:
+        raise InputError(f"asd: {name} has {arr.size} values, expected {size}")
+    if not np.isfinite(arr).all():
+        raise InputError(f"asd: {name} contains NaN or inf")
+    return arr
+
+
+def warm_start_point(nlp, warm_start) -> tuple[np.ndarray, dict]:
+    """``(x, multipliers)`` of a previous result or mapping, checked against ``nlp``."""
+    try:
+        parts = {k: warm_start[k] for k in ("x", "mult_g", "mult_x_L", "mult_x_U")}
+    except (KeyError, TypeError, IndexError):
+        raise InputError(
+            "asd: warm_start must be a previous result or a mapping with x, mult_g, "
+            "mult_x_L and mult_x_U"
+        ) from None
+    sizes = {"x": nlp.n, "mult_g": nlp.m, "mult_x_L": nlp.n, "mult_x_U": nlp.n}
+    arrays = {k: _vector(v, sizes[k], f"warm_start {k}") for k, v in parts.items()}
+    duals = {"lagrange": arrays["mult_g"], "zl": arrays["mult_x_L"], "zu": arrays["mult_x_U"]}
+    return arrays["x"], duals
+
+
+def solve_ipopt(
+    nlp, x0=None, options: dict | None = None, progress=None, warm_start=None
+) -> OptimizeResult:
+    """Run Ipopt on ``nlp``; returns a scipy ``OptimizeResult``.
+
+    ``warm_start`` (a previous result or a mapping with ``x, mult_g, mult_x_L,
+    mult_x_U``) gives the primal and dual start and turns on Ipopt's
+    ``warm_start_init_point`` unless ``options`` set it.
+    """
+    duals: dict = {}
+    if warm_start is not None:
+        if x0 is not None:
+            raise InputError("asd: give either x0 or warm_start, not both")
+        x0, duals = warm_start_point(nlp, warm_start)
     cyipopt = _import_cyipopt()
     adapter = IpoptAdapter(nlp, progress)
     problem = cyipopt.Problem(
         n=nlp.n, m=nlp.m, problem_obj=adapter, lb=nlp.lb, ub=nlp.ub, cl=nlp.cl, cu=nlp.cu
     )
     opts = {"print_level": 0, "sb": "yes"}
+    if duals:
+        opts["warm_start_init_point"] = "yes"
     opts.update(options or {})
     for key, value in opts.items():
         problem.add_option(key, value)
     nlp.timings.seconds.clear()
     nlp.timings.calls.clear()
-    start = nlp.x0 if x0 is None else np.asarray(x0, dtype=np.float64).ravel()
+    start = nlp.x0 if x0 is None else _vector(x0, nlp.n, "x0").copy()
     t0 = time.perf_counter()
-    x, info = problem.solve(start)
+    x, info = problem.solve(start, **duals)
     wall = time.perf_counter() - t0
     if adapter.error is not None:
         err = adapter.error

@@ -237,19 +237,35 @@ class NLP(PyNumeroMethods):
 
     # -- solvers ------------------------------------------------------------------------
     def solve(
-        self, options: dict | None = None, x0=None, progress=None, args: tuple | None = None
+        self,
+        options: dict | None = None,
+        x0=None,
+        progress=None,
+        args: tuple | None = None,
+        *,
+        warm_start=None,
     ) -> OptimizeResult:
         """Solve with Ipopt (cyipopt); ``options`` are Ipopt options (``tol``, ``print_level``).
 
-        ``x0`` warm-starts from another point; ``args`` solves at other values of the
-        extra arguments (see ``with_args``). Returns a ``scipy.optimize.OptimizeResult``
-        with ``x, fun, success, status, message, nit``, the multipliers ``mult_g,
-        mult_x_L, mult_x_U`` and ``timing``. An exception raised inside any callback is
-        re-raised here.
+        ``x0`` starts from another primal point; ``warm_start`` (a previous result, or a
+        mapping with ``x, mult_g, mult_x_L, mult_x_U``) starts from its primal and dual
+        point with Ipopt's ``warm_start_init_point`` (``x0`` then must be None); ``args``
+        solves at other values of the extra arguments (see ``with_args``). Returns a
+        ``scipy.optimize.OptimizeResult`` with ``x, fun, success, status, message,
+        nit``, the multipliers ``mult_g, mult_x_L, mult_x_U`` and ``timing``. An
+        exception raised inside any callback is re-raised here.
         """
         if args is not None:
-            return self.with_args(*args).solve(options, x0, progress)
-        return solve_ipopt(self, x0, options, progress)
+            return self.with_args(*args).solve(options, x0, progress, warm_start=warm_start)
+        return solve_ipopt(self, x0, options, progress, warm_start)
+
+    def __getstate__(self) -> dict:
+        """Everything prepared, without the user's functions: evaluation needs only the
+        tape and the plans, so a loaded copy (another process, a Dask worker) needs
+        neither the functions' module nor a re-trace."""
+        state = dict(self.__dict__)
+        state["_objective"] = state["_constraints"] = None
+        return state
 
     def scipy_arguments(self) -> dict:
         """Keyword arguments for ``scipy.optimize.minimize(method="trust-constr")``."""
