@@ -73,7 +73,11 @@ def open_client(client, workers: int | None):
     if int(workers) < 1:
         raise ValueError(f"asd.batch: workers must be at least 1, not {workers}")
     cluster = distributed.LocalCluster(
-        n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=int(workers),
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},  # its HTTP endpoints: any free port
     )
     opened = distributed.Client(cluster)
 
