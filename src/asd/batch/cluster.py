@@ -21,6 +21,7 @@ as failed.
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 from collections.abc import Callable
 
@@ -154,8 +155,14 @@ def solve_on_dask(
     solved, seconds = 0, 0.0
     done = distributed.as_completed(with_results=True, raise_errors=False)
 
-    def slots() -> int:
-        return IN_FLIGHT * max(1, sum(client.nthreads().values()))
+    threads = {"count": 1, "at": -1.0}
+
+    def slots() -> int:  # the cluster may grow or shrink: asked again every second
+        now = time.monotonic()
+        if now - threads["at"] > 1.0:
+            threads["count"] = max(1, sum(client.nthreads().values()))
+            threads["at"] = now
+        return IN_FLIGHT * threads["count"]
 
     def next_size() -> int:
         if chunk_size is not None:
