@@ -86,6 +86,8 @@ def test_serial_records_equal_single_solves():
         assert len(row["mult_g"]) == 1 and len(row["mult_x_L"]) == 3
         assert row["worker"] == "local" and row["solve_time"] > 0
     assert table.schema.metadata[b"run"].decode() == table.column("run")[0].as_py()
+    empty = asd.batch.solve_many(nlp, [])
+    assert empty.num_rows == 0 and empty.column_names == table.column_names
 
 
 def test_failures_are_recorded_with_status_and_message():

@@ -72,7 +72,9 @@ def run_batch(args: argparse.Namespace) -> int:
     else:
         workers = default_workers() if args.workers is None else args.workers
         where = {"workers": workers} if workers > 0 else {}
-        place = f"on a local cluster of {workers} worker processes" if workers else "in this process"
+        place = "in this process"
+        if workers:
+            place = f"on a local cluster of {workers} worker processes"
     print(f"solving {place}" + (f", results in {args.out}" if args.out else ""))
     sys.stdout.flush()
     t0 = time.perf_counter()

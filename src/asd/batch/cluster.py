@@ -4,9 +4,11 @@ The prepared NLP, the warm start and the options go to every worker once, in a
 worker plugin (``plugin.py``: also to workers that join or restart later); each task
 then carries only scenario ids and parameter vectors. Tasks are chunks of scenarios,
 submitted a few per worker thread at a time: the first chunks hold one scenario,
-later ones as many as fill about ``TARGET_SECONDS`` of measured solve time (so the
-per-task cost of the scheduler is paid rarely on fast solves, and slow solves still
-balance), and chunks shrink towards the end so the workers finish together.
+later ones as many as fill about ``TARGET_SECONDS`` of measured solve time, more on
+clusters so large that the scheduler would see more than ``MAX_TASK_RATE`` tasks a
+second (so the per-task cost of the scheduler is paid rarely on fast solves, and
+slow solves still balance), and chunks shrink towards the end so the workers finish
+together.
 
 A worker that dies has its running and queued tasks rescheduled by the scheduler.
 When tasks were on too many dying workers (``KilledWorker``, after
@@ -29,8 +31,11 @@ import numpy as np
 
 from .records import solve_scenario
 
-#: solve time one task should take once the solve time is known (seconds)
+#: solve time one task should take once the solve time is known (seconds) ...
 TARGET_SECONDS = 0.5
+#: ... or longer on large clusters, so the scheduler sees at most this many tasks per
+#: second (a Dask scheduler handles a few thousand; the driver also gathers each one)
+MAX_TASK_RATE = 200.0
 #: largest chunk of scenarios in one task
 MAX_CHUNK = 64
 #: tasks in flight per worker thread (one running, one queued)
@@ -169,7 +174,8 @@ def solve_on_dask(
             return chunk_size
         if solved == 0:
             return 1
-        size = math.ceil(TARGET_SECONDS / max(seconds / solved, 1e-6))
+        target = max(TARGET_SECONDS, threads["count"] / MAX_TASK_RATE)
+        size = math.ceil(target / max(seconds / solved, 1e-6))
         tail = math.ceil(len(queue) / slots())  # finish together
         return max(1, min(size, MAX_CHUNK, tail))
 

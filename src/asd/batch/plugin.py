@@ -14,11 +14,10 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 
 class SharedProblem(WorkerPlugin):
-    """Holds ``shared`` (the NLP and the solve settings) on each worker under ``name``."""
+    """Holds ``shared`` (the NLP and the solve settings) on each worker under ``name``;
+    the NLP is loaded when the worker unpickles the plugin, tasks read
+    ``get_worker().plugins[name].shared``."""
 
     def __init__(self, name: str, shared: dict):
         self.name = name
         self.shared = shared
-
-    def setup(self, worker) -> None:  # the NLP was loaded when the plugin was unpickled
-        self.address = worker.address

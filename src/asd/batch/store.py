@@ -65,7 +65,7 @@ def _vector_column(pa, values: list):
     np.cumsum(sizes, out=offsets[1:])
     present = [np.asarray(v, dtype=np.float64) for v in values if v is not None]
     flat = np.concatenate(present) if present else np.zeros(0)
-    mask = np.array([v is None for v in values])
+    mask = np.array([v is None for v in values], dtype=bool)
     return pa.ListArray.from_arrays(
         pa.array(offsets), pa.array(flat), type=pa.list_(pa.float64()), mask=pa.array(mask)
     )
