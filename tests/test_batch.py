@@ -206,6 +206,14 @@ def test_bad_input_gives_clear_errors(tmp_path):
                 "mult_x_U": [0] * 3,
             },  # fmt: skip
         )
+    with pytest.raises(asd.InputError, match="either client .* or workers"):
+        asd.batch.solve_many(nlp, toy_params(1), client="tcp://x:1", workers=2)
+    with pytest.raises(asd.InputError, match="workers must be a positive integer, not 0"):
+        asd.batch.solve_many(nlp, toy_params(1), workers=0)
+    with pytest.raises(asd.InputError, match="client must be a distributed.Client"):
+        asd.batch.solve_many(nlp, toy_params(1), client=3)
+    with pytest.raises(asd.InputError, match="chunk_size must be at least 1"):
+        asd.batch.solve_many(nlp, toy_params(1), chunk_size=0)
     with pytest.raises(TypeError, match="progress must be True, False or a callable"):
         asd.batch.solve_many(nlp, toy_params(1), progress="yes")
     afile = tmp_path / "file.parquet"

@@ -61,8 +61,6 @@ def open_client(client, workers: int | None):
     """``(client, close)`` for a Client, a scheduler address or ``workers`` local
     worker processes; ``close()`` shuts down only what was opened here."""
     distributed = import_distributed()
-    if client is not None and workers is not None:
-        raise ValueError("asd.batch: give either client (or a scheduler address) or workers")
     if isinstance(client, distributed.Client):
         return client, lambda: None
     if isinstance(client, str):
@@ -76,8 +74,6 @@ def open_client(client, workers: int | None):
             f"asd.batch: client must be a distributed.Client or a scheduler address, "
             f"not {type(client).__name__}"
         )
-    if int(workers) < 1:
-        raise ValueError(f"asd.batch: workers must be at least 1, not {workers}")
     cluster = distributed.LocalCluster(
         n_workers=int(workers),
         threads_per_worker=1,

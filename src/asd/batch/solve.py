@@ -160,6 +160,15 @@ def solve_many(
         )
     vectors = _parameter_vectors(nlp, params)
     sids = _scenario_ids(ids, len(vectors))
+    if client is not None and workers is not None:
+        raise InputError("asd.batch: give either client (or a scheduler address) or workers")
+    if workers is not None and (not isinstance(workers, int | np.integer) or workers < 1):
+        raise InputError(f"asd.batch: workers must be a positive integer, not {workers!r}")
+    if client is not None and not isinstance(client, str) and not hasattr(client, "submit"):
+        raise InputError(
+            "asd.batch: client must be a distributed.Client or a scheduler address, not "
+            f"{type(client).__name__}"
+        )
     if chunk_size is not None and int(chunk_size) < 1:
         raise InputError(f"asd.batch: chunk_size must be at least 1, not {chunk_size}")
     start = None
