@@ -329,3 +329,29 @@ def test_a_scenario_that_kills_every_worker_is_recorded(dask_client):
     np.testing.assert_array_equal(rows[2]["params"], params[2])
     dask_client.wait_for_workers(2, timeout=60)
     assert_no_preparation(dask_client)
+
+
+@needs_cases
+def test_interrupted_dask_run_resumes_and_cleans_up(case5, dask_client, tmp_path):
+    nlp, nominal, scenarios = case5
+    out = tmp_path / "r"
+
+    def interrupt(done, failed, remaining):
+        if done == 5:
+            raise KeyboardInterrupt
+
+    kw = {"options": OPTS, "warm_start": nominal, "client": dask_client, "out": out}
+    with pytest.raises(KeyboardInterrupt):
+        asd.batch.solve_many(nlp, scenarios[:12], chunk_size=1, progress=interrupt, **kw)
+    kept = asd.batch.read_results(out)
+    assert kept.num_rows == 5
+    plugins = dask_client.run_on_scheduler(
+        lambda dask_scheduler: list(dask_scheduler.worker_plugins)
+    )
+    assert not [p for p in plugins if p.startswith("asd-batch-")]
+    full = asd.batch.solve_many(nlp, scenarios[:12], **kw)
+    assert full.column("scenario").to_pylist() == list(range(12))
+    first = dict(zip(kept.column("scenario").to_pylist(), kept.column("run").to_pylist()))
+    for sid, run in zip(full.column("scenario").to_pylist(), full.column("run").to_pylist()):
+        assert (run == first[sid]) if sid in first else (run not in first.values())
+    assert all(full.column("success").to_pylist())
