@@ -71,6 +71,17 @@ def _vector_column(pa, values: list):
     )
 
 
+#: columns written with Parquet's dictionary encoding: the repetitive strings. Floats
+#: are not (dictionary pages of distinct doubles cost 4x the write time, and space).
+DICTIONARY = ["message", "error", "start", "worker", "run"]
+
+
+def write_parquet(table, path) -> None:
+    """Write one batch table to ``path`` as Parquet (snappy, dictionaries for strings)."""
+    _, pq = import_pyarrow()
+    pq.write_table(table, path, use_dictionary=DICTIONARY)
+
+
 def records_to_table(records: list[dict]):
     """A ``pyarrow.Table`` with the batch schema from record dicts."""
     pa, _ = import_pyarrow()
@@ -177,7 +188,7 @@ class ResultStore:
         self._seq += 1
         target = self.path / f"part-{self._stamp}-{self._seq:06d}.parquet"
         tmp = self.path / f".{target.name}.tmp"
-        self.pq.write_table(table, tmp)
+        write_parquet(table, tmp)
         os.replace(tmp, target)
         return target
 
