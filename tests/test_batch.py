@@ -181,6 +181,37 @@ def test_rerun_failed(tmp_path):
     assert second.num_rows == 3 and second.column("error")[1].as_py() == "NonFiniteError"
 
 
+def test_selected_columns():
+    nlp = toy()
+    table = asd.batch.solve_many(nlp, toy_params(2), columns=["objective", "success"])
+    assert table.column_names == ["scenario", "success", "objective"]
+    with pytest.raises(asd.InputError, match="unknown column.*objectiv;"):
+        asd.batch.solve_many(nlp, toy_params(2), columns=["objectiv"])
+
+
+def test_merging_parts_keeps_the_latest_record(tmp_path, monkeypatch):
+    """Parts are merged in runs of consecutive files, so a rerun's record still
+    supersedes the one it replaced."""
+    nlp = toy()
+    out = tmp_path / "r"
+    params = toy_params(4)
+    params[1, 3] = -1.0
+    monkeypatch.setattr(asd.batch.solve, "FLUSH_RECORDS", 1)  # a part per record
+    monkeypatch.setattr(asd.batch.store, "COMPACT_BYTES", 1)  # no merging
+    first = asd.batch.solve_many(nlp, params, options=OPTS, out=out)
+    assert len(list(out.glob("part-*.parquet"))) == 4
+    size = max(f.stat().st_size for f in out.glob("part-*.parquet"))
+    monkeypatch.setattr(asd.batch.store, "COMPACT_BYTES", 2 * size + 1)  # pairs merge
+    second = asd.batch.solve_many(nlp, params, options=OPTS, out=out, rerun_failed=True)
+    parts = list(out.glob("part-*.parquet"))
+    assert len(parts) == 3  # (0, 1), (2, 3), the rerun of 1
+    run2 = second.schema.metadata[b"run"].decode()
+    runs = second.column("run").to_pylist()
+    assert runs[1] == run2 and runs[0] == runs[2] == runs[3] == first.column("run")[0].as_py()
+    back = asd.batch.read_results(out, columns=["run"])
+    assert back.column("run").to_pylist() == runs and back.column_names == ["scenario", "run"]
+
+
 def test_bad_input_gives_clear_errors(tmp_path):
     nlp = toy()
     with pytest.raises(asd.InputError, match="has no runtime parameters"):

@@ -86,6 +86,7 @@ def run_batch(args: argparse.Namespace) -> int:
         out=args.out,
         rerun_failed=args.rerun_failed,
         progress=not args.quiet,
+        columns=["success", "message", "objective", "iterations", "run"],
         **where,
     )
     wall = time.perf_counter() - t0

@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import InputError
 from ..nlp.ipopt import warm_start_point
 from .progress import Progress
-from .records import solve_scenario
+from .records import COLUMNS, solve_scenario
 from .store import ResultStore, import_pyarrow, records_to_table
 
 #: Ipopt options added to warm-started solves: start close to the given point and its
@@ -90,6 +90,7 @@ def solve_many(
     rerun_failed: bool = False,
     chunk_size: int | None = None,
     progress: bool | Callable[[int, int, int], None] = False,
+    columns: Sequence[str] | None = None,
 ):
     """Solve a parametric ``asd.NLP`` at many parameter values; one record each.
 
@@ -132,6 +133,10 @@ def solve_many(
     progress : bool or callable
         ``True``: a tqdm bar with done / failed / remaining; a callable is called as
         ``progress(done, failed, remaining)`` after each record.
+    columns : sequence of str, optional
+        The columns of the returned table (``scenario`` always), e.g. the scalar ones
+        for a large run written to ``out``, whose solution vectors may not fit in
+        memory at once (default: all).
 
     Returns
     -------
@@ -171,6 +176,15 @@ def solve_many(
         )
     if chunk_size is not None and int(chunk_size) < 1:
         raise InputError(f"asd.batch: chunk_size must be at least 1, not {chunk_size}")
+    names = [name for name, _ in COLUMNS]
+    if columns is not None:
+        unknown = [c for c in columns if c not in names]
+        if unknown:
+            raise InputError(
+                f"asd.batch: unknown column(s) {', '.join(map(str, unknown))}; the columns "
+                f"are {', '.join(names)}"
+            )
+        columns = [c for c in names if c == "scenario" or c in columns]
     start = None
     if warm_start is not None:
         x, duals = warm_start_point(nlp, warm_start)
@@ -225,35 +239,35 @@ def solve_many(
             store.flush()
     if store is None:
         table = records_to_table(sorted(records, key=lambda r: r["scenario"]))
+        table = table if columns is None else table.select(columns)
     else:
         store.compact()
-        table = store.read()
+        table = store.read(columns)
         table = table.filter(pa.array(np.isin(table.column("scenario").to_numpy(), sids)))
     return table.replace_schema_metadata({**(table.schema.metadata or {}), b"run": run.encode()})
 
 
 def _recorded(store: ResultStore, sids, vectors, rerun_failed: bool) -> tuple[set, int]:
     """Ids already recorded (to skip) and how many of them failed; checks that their
-    recorded parameters are the requested ones."""
-    have = store.read(["params", "success"])
-    if have.num_rows == 0:
-        return set(), 0
-    rec_ids = have.column("scenario").to_numpy()
+    recorded parameters are the requested ones. Reads one part file at a time."""
     position = {int(s): k for k, s in enumerate(sids)}
-    rec_params = have.column("params").to_pylist()
-    rec_ok = have.column("success").to_numpy(zero_copy_only=False)
-    skip, failed = set(), 0
-    for sid, p, ok in zip(rec_ids, rec_params, rec_ok):
-        k = position.get(int(sid))
-        if k is None:
-            continue
-        if not np.array_equal(np.asarray(p, dtype=np.float64), vectors[k]):
-            raise InputError(
-                f"asd.batch: {store.path} holds scenario {int(sid)} with other parameter "
-                "values than this run's; use another out folder, or request the same "
-                "scenarios"
-            )
-        if ok or not rerun_failed:
-            skip.add(int(sid))
-            failed += not ok
+    latest_ok: dict[int, bool] = {}
+    for part in store.iter_parts(["params", "success"]):
+        params = part.column("params")
+        for i, (sid, ok) in enumerate(
+            zip(part.column("scenario").to_pylist(), part.column("success").to_pylist())
+        ):
+            k = position.get(sid)
+            if k is None:
+                continue
+            recorded = np.asarray(params[i].as_py(), dtype=np.float64)
+            if not np.array_equal(recorded, vectors[k]):
+                raise InputError(
+                    f"asd.batch: {store.path} holds scenario {sid} with other parameter "
+                    "values than this run's; use another out folder, or request the same "
+                    "scenarios"
+                )
+            latest_ok[sid] = bool(ok)  # later parts supersede earlier ones
+    skip = {sid for sid, ok in latest_ok.items() if ok or not rerun_failed}
+    failed = sum(not latest_ok[sid] for sid in skip)
     return skip, failed

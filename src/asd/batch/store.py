@@ -6,9 +6,10 @@ files (``part-<time>-<pid>-<n>.parquet``), each written under a hidden name and
 renamed when complete: a killed run loses at most the records it had not yet
 flushed, and those scenarios run again on resume. ``_asd_batch.json`` names the
 problem's sizes, so a folder is not resumed with another problem by mistake. At the
-end of a run the parts are merged into one. The folder is an ordinary Parquet
-dataset: ``pyarrow.parquet.read_table(path)``, ``pandas.read_parquet(path)``, Spark,
-DuckDB and Polars read it; :func:`read_results` also drops superseded records.
+end of a run the parts are merged (into files of up to ``COMPACT_BYTES``). The folder
+is an ordinary Parquet dataset: ``pyarrow.parquet.read_table(path)``,
+``pandas.read_parquet(path)``, Spark, DuckDB and Polars read it; :func:`read_results`
+also drops superseded records.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from .records import COLUMNS, VECTORS
 
 META = "_asd_batch.json"
 FORMAT = 1
+#: part files are merged at the end of a run into files of up to this size (bytes)
+COMPACT_BYTES = 128 * 2**20
 
 
 def import_pyarrow():
@@ -166,6 +169,9 @@ class ResultStore:
         """One row per scenario (the latest record), sorted by id."""
         files = self.parts()
         cols = None if columns is None else ["scenario", *[c for c in columns if c != "scenario"]]
+        if cols is not None:
+            order = [name for name, _ in COLUMNS]
+            cols = sorted(set(cols), key=order.index)
         if not files:
             sch = schema()
             empty = self.pa.Table.from_batches([], schema=sch)
@@ -192,17 +198,34 @@ class ResultStore:
         os.replace(tmp, target)
         return target
 
+    def iter_parts(self, columns: list[str]):
+        """Each part file's ``columns`` (and ``scenario``), oldest first: memory for one
+        part at a time."""
+        cols = ["scenario", *[c for c in columns if c != "scenario"]]
+        for f in self.parts():
+            yield self.pq.read_table(f, columns=cols)
+
     def compact(self) -> None:
-        """Merge the part files into one (the latest record of each scenario)."""
+        """Merge runs of consecutive small part files into files of up to
+        ``COMPACT_BYTES`` (one file for most runs), keeping the record order: a merged
+        file takes the name, hence the place, of the first file of its run."""
         self.flush()
-        files = self.parts()
-        if len(files) < 2:
-            return
-        merged = self.read()
-        self._stamp = f"{time.time_ns():020d}-{os.getpid()}"
-        keep = self._write(merged)
-        for f in files:
-            if f != keep:
+        groups, size = [[]], 0
+        for f in self.parts():
+            n = f.stat().st_size
+            if groups[-1] and size + n > COMPACT_BYTES:
+                groups.append([])
+                size = 0
+            groups[-1].append(f)
+            size += n
+        for group in groups:
+            if len(group) < 2:
+                continue
+            merged = self.pa.concat_tables([self.pq.read_table(f) for f in group])
+            tmp = self.path / f".{group[0].name}.tmp"
+            write_parquet(merged, tmp)
+            os.replace(tmp, group[0])
+            for f in group[1:]:  # a crash here leaves duplicates, which readers drop
                 f.unlink(missing_ok=True)
 
 
