@@ -56,6 +56,7 @@ COLUMNS = [
     "per_second",
     "speedup",
     "mean_solve_s",
+    "solve_slowdown",
     "overhead_s",
     "startup_s",
     "warmup_s",
@@ -201,6 +202,7 @@ def scale_case(case: str, count: int, workers: list[int]) -> tuple[list[dict], d
             "per_second": f"{count / serial_wall:.2f}",
             "speedup": "",
             "mean_solve_s": f"{solve:.4f}",
+            "solve_slowdown": "1.00",
             "overhead_s": f"{serial_wall / count - solve:.4f}",
             "startup_s": "",
             "warmup_s": "",
@@ -249,6 +251,7 @@ def scale_case(case: str, count: int, workers: list[int]) -> tuple[list[dict], d
                 "per_second": f"{rate:.2f}",
                 "speedup": f"{rate / base:.2f}",
                 "mean_solve_s": f"{mean:.4f}",
+                "solve_slowdown": f"{mean / solve:.2f}",
                 "overhead_s": f"{w * wall / count - mean:.4f}",
                 "startup_s": f"{startup:.2f}",
                 "warmup_s": f"{warm:.2f}",
@@ -339,7 +342,10 @@ def main() -> int:
         "Warm start from the solution at the case's own loads (`asd.batch.WARM_OPTIONS`), "
         "loads within ±20 %. `per_second`: scenarios per wall-clock second of the timed "
         "batch; `speedup` against 1 worker; `mean_solve_s`: time per scenario inside the "
-        "worker (with_args + Ipopt); `overhead_s`: W × wall / scenarios − mean_solve_s, the "
+        "worker (with_args + Ipopt); `solve_slowdown`: mean_solve_s against the in-process "
+        "solves: near 1 when every worker had a core to itself, W / 2 or more when other "
+        "jobs or too many workers shared the 2 cores (then the speedup measures the CPU "
+        "share, not asd or Dask); `overhead_s`: W × wall / scenarios − mean_solve_s, the "
         "worker time per scenario not spent solving (scheduling, shipping, idle at the end, "
         "contention with the driver and scheduler on the same 2 cores); `startup_s`: "
         "LocalCluster start; `warmup_s`: two Ipopt iterations on every worker before the "
