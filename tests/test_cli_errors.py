@@ -21,7 +21,8 @@ def test_help_documents_every_option(module, tmp_path):
     out = run("-m", module, "--help", cwd=tmp_path)
     assert out.returncode == 0
     options = {"--debug"} | (
-        {"--solver", "--tol", "--quiet"}
+        {"--solver", "--tol", "--quiet", "--scenarios", "--spread", "--seed", "--workers"}
+        | {"--scheduler", "--out", "--rerun-failed"}
         if module == "solvers.acopf"
         else {"--n", "--t-end", "--method", "--rtol", "--atol", "--preconditioner"}
     )

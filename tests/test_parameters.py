@@ -220,3 +220,16 @@ def test_nlp_with_parameters():
         view = nlp.with_args(load)
         assert np.array_equal(view.hessian(xs, lam, 0.5), fresh.hessian(xs, lam, 0.5))
         assert np.array_equal(view.jacobian(xs), fresh.jacobian(xs))
+
+
+def test_unflatten_inverts_flatten():
+    Params = namedtuple("Params", "scale offsets")
+    args = (Params(2.0, np.arange(3.0)), {"k": [np.ones((2, 2))], "n": 4})
+    spec = asd.trace(lambda x, prm, opts: x * prm.scale, X, args=args).params
+    flat = spec.flatten(args) * 3.0
+    back = spec.unflatten(flat)
+    assert back[0].scale == 6.0 and np.array_equal(back[0].offsets, 3 * np.arange(3.0))
+    assert np.array_equal(back[1]["k"][0], 3 * np.ones((2, 2))) and back[1]["n"] == 4
+    assert np.array_equal(spec.flatten(back), flat)
+    with pytest.raises(asd.InputError, match="7 parameter values given, the function has 8"):
+        spec.unflatten(np.zeros(7))

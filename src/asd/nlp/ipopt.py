@@ -119,13 +119,38 @@ BACKENDS = ("auto", "c", "cyipopt")
 CALLBACK_KINDS = ("auto", "compiled", "python")
 
 
+def _vector(value, size: int, name: str) -> np.ndarray:
+    arr = np.asarray(value, dtype=np.float64).ravel()
+    if arr.size != size:
+        raise InputError(f"asd: {name} has {arr.size} values, expected {size}")
+    if not np.isfinite(arr).all():
+        raise InputError(f"asd: {name} contains NaN or inf")
+    return arr
+
+
+def warm_start_point(nlp, warm_start) -> tuple[np.ndarray, dict]:
+    """``(x, multipliers)`` of a previous result or mapping, checked against ``nlp``."""
+    try:
+        parts = {k: warm_start[k] for k in ("x", "mult_g", "mult_x_L", "mult_x_U")}
+    except (KeyError, TypeError, IndexError):
+        raise InputError(
+            "asd: warm_start must be a previous result or a mapping with x, mult_g, "
+            "mult_x_L and mult_x_U"
+        ) from None
+    sizes = {"x": nlp.n, "mult_g": nlp.m, "mult_x_L": nlp.n, "mult_x_U": nlp.n}
+    arrays = {k: _vector(v, sizes[k], f"warm_start {k}") for k, v in parts.items()}
+    duals = {"lagrange": arrays["mult_g"], "zl": arrays["mult_x_L"], "zu": arrays["mult_x_U"]}
+    return arrays["x"], duals
+
+
 def _cyipopt_version() -> str:
     cyipopt = _import_cyipopt()
     return ".".join(map(str, getattr(cyipopt, "IPOPT_VERSION", ()))) or "unknown"
 
 
-def solve_cyipopt(nlp, adapter: IpoptAdapter, x0, options: dict) -> dict:
-    """Run cyipopt's Ipopt; the raw outcome in the form ``result`` reads."""
+def solve_cyipopt(nlp, adapter: IpoptAdapter, x0, options: dict, duals: dict) -> dict:
+    """Run cyipopt's Ipopt (from the multipliers ``duals`` when given: ``lagrange, zl,
+    zu``); the raw outcome in the form ``result`` reads."""
     cyipopt = _import_cyipopt()
     problem = cyipopt.Problem(
         n=nlp.n, m=nlp.m, problem_obj=adapter, lb=nlp.lb, ub=nlp.ub, cl=nlp.cl, cu=nlp.cu
@@ -134,9 +159,9 @@ def solve_cyipopt(nlp, adapter: IpoptAdapter, x0, options: dict) -> dict:
         problem.add_option(key, value)
     nlp.timings.seconds.clear()
     nlp.timings.calls.clear()
-    start = nlp.x0 if x0 is None else np.asarray(x0, dtype=np.float64).ravel()
+    start = nlp.x0 if x0 is None else _vector(x0, nlp.n, "x0").copy()
     t0 = time.perf_counter()
-    x, info = problem.solve(start)
+    x, info = problem.solve(start, **duals)
     wall = time.perf_counter() - t0
     msg = info["status_msg"]
     return {
@@ -191,12 +216,25 @@ def solve_ipopt(
     progress=None,
     backend: str = "auto",
     callbacks: str = "auto",
+    warm_start=None,
 ) -> OptimizeResult:
-    """Run Ipopt on ``nlp``; returns a scipy ``OptimizeResult``."""
+    """Run Ipopt on ``nlp``; returns a scipy ``OptimizeResult``.
+
+    ``warm_start`` (a previous result or a mapping with ``x, mult_g, mult_x_L,
+    mult_x_U``) gives the primal and dual start and turns on Ipopt's
+    ``warm_start_init_point`` unless ``options`` set it.
+    """
     if callbacks not in CALLBACK_KINDS:
         raise InputError(f"asd: callbacks must be one of {CALLBACK_KINDS}, not {callbacks!r}")
+    duals: dict = {}
+    if warm_start is not None:
+        if x0 is not None:
+            raise InputError("asd: give either x0 or warm_start, not both")
+        x0, duals = warm_start_point(nlp, warm_start)
     name, lib = choose_backend(backend)
     opts = {"print_level": 0, "sb": "yes"}
+    if duals:
+        opts["warm_start_init_point"] = "yes"
     linear_solver = str((options or {}).get("linear_solver", "mumps"))
     if linear_solver == "mumps":
         opts.update(default_options(lib.metis if lib is not None else False))
@@ -204,7 +242,7 @@ def solve_ipopt(
     if name == "c":
         from .ipopt_c import solve_c
 
-        out, adapter = solve_c(nlp, lib, x0, opts, progress, callbacks)
+        out, adapter = solve_c(nlp, lib, x0, opts, progress, callbacks, duals)
         info = {
             "backend": "c",
             "ipopt_version": lib.version,
@@ -216,7 +254,7 @@ def solve_ipopt(
         if callbacks == "compiled":
             raise InputError("asd: compiled callbacks need backend='c' (cyipopt calls Python)")
         adapter = IpoptAdapter(nlp, progress)
-        out = solve_cyipopt(nlp, adapter, x0, opts)
+        out = solve_cyipopt(nlp, adapter, x0, opts, duals)
         info = {"backend": "cyipopt", "ipopt_version": _cyipopt_version(), "metis": False}
     info["callbacks"] = out["callbacks"]
     if out.get("python_callbacks_reason"):

@@ -174,6 +174,7 @@ def solve_c(
     options: dict | None = None,
     progress=None,
     callbacks: str = "auto",
+    duals: dict | None = None,
 ) -> tuple[dict, object]:
     """Run Ipopt from ``lib`` on ``nlp``. ``callbacks``: "auto" (compiled when the NLP
     allows it and they pay: cached already, or a repeated solve), "compiled" or
@@ -240,9 +241,10 @@ def solve_c(
         x = np.array(start, dtype=f64)
         g = np.zeros(nlp.m)
         obj = np.zeros(1)
-        mult_g = np.zeros(nlp.m)
-        mult_xl = np.zeros(nlp.n)
-        mult_xu = np.zeros(nlp.n)
+        duals = duals or {}  # a warm start's multipliers, read by Ipopt as a start
+        mult_g = np.array(duals.get("lagrange", np.zeros(nlp.m)), dtype=f64)
+        mult_xl = np.array(duals.get("zl", np.zeros(nlp.n)), dtype=f64)
+        mult_xu = np.array(duals.get("zu", np.zeros(nlp.n)), dtype=f64)
         nlp.timings.seconds.clear()
         nlp.timings.calls.clear()
         t0 = time.perf_counter()

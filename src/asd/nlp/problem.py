@@ -250,6 +250,7 @@ class NLP(PyNumeroMethods):
         *,
         backend: str = "auto",
         callbacks: str = "auto",
+        warm_start=None,
     ) -> OptimizeResult:
         """Solve with Ipopt; ``options`` are Ipopt options (``tol``, ``print_level``).
 
@@ -263,19 +264,28 @@ class NLP(PyNumeroMethods):
         process before) and no evaluation method was replaced. Unless given,
         ``mumps_pivot_order`` is 0 (AMD, chosen by measurement: docs/design.md).
 
-        ``x0`` warm-starts from another point; ``args`` solves at other values of the
-        extra arguments (see ``with_args``). Returns a ``scipy.optimize.OptimizeResult``
-        with ``x, fun, success, status, message, nit``, the multipliers ``mult_g,
-        mult_x_L, mult_x_U``, ``timing``, ``ncalls`` and ``info`` (backend, callbacks,
-        Ipopt version, library, linear solver, ordering). An exception raised inside any
-        callback is re-raised here; a NaN or inf in a derivative raises
-        ``NonFiniteError``.
+        ``x0`` starts from another primal point; ``warm_start`` (a previous result, or a
+        mapping with ``x, mult_g, mult_x_L, mult_x_U``) starts from its primal and dual
+        point with Ipopt's ``warm_start_init_point`` (``x0`` then must be None); ``args``
+        solves at other values of the extra arguments (see ``with_args``). Returns a
+        ``scipy.optimize.OptimizeResult`` with ``x, fun, success, status, message,
+        nit``, the multipliers ``mult_g, mult_x_L, mult_x_U``, ``timing``, ``ncalls``
+        and ``info`` (backend, callbacks, Ipopt version, library, linear solver,
+        ordering). An exception raised inside any callback is re-raised here; a NaN or
+        inf in a derivative raises ``NonFiniteError``.
         """
+        kw = dict(backend=backend, callbacks=callbacks, warm_start=warm_start)
         if args is not None:
-            return self.with_args(*args).solve(
-                options, x0, progress, backend=backend, callbacks=callbacks
-            )
-        return solve_ipopt(self, x0, options, progress, backend=backend, callbacks=callbacks)
+            return self.with_args(*args).solve(options, x0, progress, **kw)
+        return solve_ipopt(self, x0, options, progress, **kw)
+
+    def __getstate__(self) -> dict:
+        """Everything prepared, without the user's functions: evaluation needs only the
+        tape and the plans, so a loaded copy (another process, a Dask worker) needs
+        neither the functions' module nor a re-trace."""
+        state = dict(self.__dict__)
+        state["_objective"] = state["_constraints"] = None
+        return state
 
     def scipy_arguments(self) -> dict:
         """Keyword arguments for ``scipy.optimize.minimize(method="trust-constr")``."""

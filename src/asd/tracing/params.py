@@ -147,6 +147,22 @@ class ParamSpec:
             return self.values
         return np.concatenate([leaf.ravel() for leaf in leaves])
 
+    def unflatten(self, values: np.ndarray) -> tuple:
+        """The extra arguments with the flat parameter vector ``values`` in place of the
+        traced parameters (the inverse of ``flatten``), static values as they were."""
+        values = np.asarray(values, dtype=np.float64).ravel()
+        if values.size != self.size:
+            raise InputError(
+                f"asd: {values.size} parameter values given, the function has {self.size}"
+            )
+        leaves, at = [], 0
+        for shape in self.shapes:
+            size = int(np.prod(shape, dtype=np.int64))
+            leaf = values[at : at + size].reshape(shape)
+            leaves.append(float(leaf) if shape == () else leaf.copy())
+            at += size
+        return self.rebuild(leaves)
+
     def rebuild(self, leaves: list) -> tuple:
         """The extra arguments with ``leaves`` (traced arrays) in place of the
         parameters, static values as they were."""

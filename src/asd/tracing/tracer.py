@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..counters import count
 from ..errors import (
     COMPLEX_HINT,
     InputError,
@@ -761,6 +762,7 @@ def trace(
     """
     if mode not in MODES:
         raise InputError(f"asd: mode must be 'global' or 'local', not {mode!r}")
+    count("trace")
     args = tuple(args)
     static = _argument_positions(argnums, len(args), static_argnums)
     x, shapes = split_inputs(x, argnums)
