@@ -231,6 +231,8 @@ def solve_ipopt(
         if x0 is not None:
             raise InputError("asd: give either x0 or warm_start, not both")
         x0, duals = warm_start_point(nlp, warm_start)
+    elif x0 is not None:
+        x0 = _vector(x0, nlp.n, "x0")
     name, lib = choose_backend(backend)
     opts = {"print_level": 0, "sb": "yes"}
     if duals:
