@@ -11,10 +11,12 @@ The generated kernel modules live in the same folder.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 _dir: Path | None = None
 
@@ -39,6 +41,23 @@ def cache_dir() -> Path:
         except OSError:
             continue
     raise OSError("asd: no writable cache folder; set ASD_CACHE_DIR to one")
+
+
+def import_generated(name: str, src: str) -> ModuleType:
+    """Write the generated module ``name`` (its text ``src``) into the cache folder,
+    once and atomically, and import it; the name carries a hash of what it depends on."""
+    if name in sys.modules:
+        return sys.modules[name]
+    path = cache_dir() / f"{name}.py"
+    if not path.exists() or path.read_text() != src:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(src)
+        os.replace(tmp, path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def _source_hash(path: str) -> str:

@@ -12,9 +12,7 @@ other kernels or other loops.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import inspect
-import os
 import sys
 import threading
 from types import ModuleType
@@ -626,18 +624,6 @@ def worth_compiling(families: int, hessian: str) -> bool:
 
 
 def _load(families: int, hessian: str) -> ModuleType:
-    from ..cache import cache_dir
+    from ..cache import import_generated
 
-    name, src = _name_and_source(families, hessian)
-    if name in sys.modules:
-        return sys.modules[name]
-    path = cache_dir() / f"{name}.py"
-    if not path.exists() or path.read_text() != src:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(src)
-        os.replace(tmp, path)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return import_generated(*_name_and_source(families, hessian))

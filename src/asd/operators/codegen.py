@@ -10,13 +10,10 @@ by its hash, so Numba's on-disk cache (``cache=True``) applies to it.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import os
-import sys
 import threading
 from types import ModuleType
 
-from ..cache import cache_dir
+from ..cache import import_generated
 from .families import ALL, codes_in, describe
 from .special import SPECIAL_SOURCE
 from .table import (
@@ -539,19 +536,7 @@ def load_kernels(families: int = ALL) -> ModuleType:
     """Write (once) and import the generated kernel module of ``families``."""
     src = kernel_source(families)
     digest = hashlib.sha256(src.encode()).hexdigest()[:16]
-    name = f"asd_kernels_{digest}"
-    if name in sys.modules:
-        return sys.modules[name]
-    path = cache_dir() / f"{name}.py"
-    if not path.exists() or path.read_text() != src:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(src)
-        os.replace(tmp, path)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return import_generated(f"asd_kernels_{digest}", src)
 
 
 _modules: dict[int, ModuleType] = {}

@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from .table import BY_CODE, OPCODE
+from .table import BY_CODE, MASK_OPS, OPCODE
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "arithmetic": ("affine", "add", "sub", "mul", "div", "rdiv", "recip", "square", "powc"),
@@ -42,21 +42,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "rint",
         "floor_divide",
     ),
-    "logical": (
-        "isnan",
-        "isinf",
-        "isfinite",
-        "logical_not",
-        "greater",
-        "greater_equal",
-        "less",
-        "less_equal",
-        "equal",
-        "not_equal",
-        "logical_and",
-        "logical_or",
-        "logical_xor",
-    ),
+    "logical": tuple(op.name for op in BY_CODE if op is not None and op.name in MASK_OPS),
     "special": (
         "erf",
         "erfc",
