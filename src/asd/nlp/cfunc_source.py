@@ -157,8 +157,8 @@ def _done(t, code, t0):
 
 
 @njit
-def _record(st, code, out):
-    """Count the non-finite entries of a value callback's result; keep the first."""
+def _nonfinite(out):
+    """How many entries of ``out`` are NaN or inf, and the first one's index (-1)."""
     bad = 0
     first = -1
     for i in range(out.shape[0]):
@@ -166,6 +166,13 @@ def _record(st, code, out):
             bad += 1
             if first < 0:
                 first = i
+    return bad, first
+
+
+@njit
+def _record(st, code, out):
+    """Count the non-finite entries of a value callback's result; keep the first."""
+    bad, first = _nonfinite(out)
     if bad == 0:
         return
     k = int(st[NREC])
@@ -180,13 +187,7 @@ def _record(st, code, out):
 @njit
 def _check(st, code, out):
     """A derivative: the first one with NaN / inf sets the error and stops Ipopt."""
-    bad = 0
-    first = -1
-    for i in range(out.shape[0]):
-        if not np.isfinite(out[i]):
-            bad += 1
-            if first < 0:
-                first = i
+    bad, first = _nonfinite(out)
     if bad and st[ERR] == 0:
         st[ERR] = code
         st[BAD_COUNT] = bad
@@ -194,14 +195,10 @@ def _check(st, code, out):
         st[BAD_VALUE] = out[first]
 
 
-@njit
-def _values(t, n, x):
-    """Node values at x (the parameters stay where they were put, after x)."""
-    xin = _arr1(t, S_xin, np.float64)
-    for i in range(n):
-        xin[i] = x[i]
-    val = _arr1(t, S_val, np.float64)
-    values(
+@njit(inline="always")
+def _tape(t):
+    """The tape arrays every kernel takes first (read-only as on the Python path)."""
+    return (
         _arr1(t, S_seg_ptr, np.int64),
         _arr1(t, S_seg_op, np.int64),
         _readonly(_arr1(t, S_a, np.int64)),
@@ -211,9 +208,23 @@ def _values(t, n, x):
         _readonly(_arr1(t, S_q, np.float64)),
         _readonly(_arr1(t, S_lin_idx, np.int64)),
         _readonly(_arr1(t, S_lin_w, np.float64)),
-        xin,
-        val,
     )
+
+
+@njit
+def _put_x(t, n, x):
+    """Copy x into the kernels' input vector (the parameters stay after it)."""
+    xin = _arr1(t, S_xin, np.float64)
+    for i in range(n):
+        xin[i] = x[i]
+    return xin
+
+
+@njit
+def _values(t, n, x):
+    """Node values at x."""
+    val = _arr1(t, S_val, np.float64)
+    values(*_tape(t), _put_x(t, n, x), val)
     return val
 
 
@@ -242,19 +253,7 @@ def _partials(t, lo, hi, cbase, x, coef, with_values):
 
 @njit
 def _reverse(t, bar):
-    adjoint_vector(
-        _arr1(t, S_seg_ptr, np.int64),
-        _arr1(t, S_seg_op, np.int64),
-        _readonly(_arr1(t, S_a, np.int64)),
-        _readonly(_arr1(t, S_b, np.int64)),
-        _readonly(_arr1(t, S_c, np.int64)),
-        _readonly(_arr1(t, S_p, np.float64)),
-        _readonly(_arr1(t, S_q, np.float64)),
-        _readonly(_arr1(t, S_lin_idx, np.int64)),
-        _readonly(_arr1(t, S_lin_w, np.float64)),
-        _arr1(t, S_val, np.float64),
-        bar,
-    )
+    adjoint_vector(*_tape(t), _arr1(t, S_val, np.float64), bar)
 
 
 @njit
@@ -263,6 +262,17 @@ def _seed(t, bar, w):
     bar[:] = 0.0
     for i in range(outputs.shape[0]):
         bar[outputs[i]] += w[i]
+
+
+@njit
+def _stream(t, coef, s_gv, s_ridx, s_rval, s_dst, s_src, s_cix):
+    """A direct plan's gradients: gv from its start values, then the stream
+    ``gv[dst] += coef[c] * gv[src]`` (the arrays in the given slots)."""
+    gv = _arr1(t, s_gv, np.float64)
+    _reset(gv, _arr1(t, s_ridx, np.uint32), _arr1(t, s_rval, np.float64))
+    dst, src = _arr1(t, s_dst, np.uint32), _arr1(t, s_src, np.uint32)
+    _accumulate(gv, coef, dst, src, _arr1(t, s_cix, np.uint32))
+    return gv
 
 
 @njit
@@ -365,10 +375,7 @@ def eval_jac_g(n, x, new_x, m, nele, irow, jcol, vals, ud):
     if st[ERR] != 0:
         out[:] = 0.0
         return 1
-    xin = _arr1(t, S_xin, np.float64)
-    xs = carray(x, (n,))
-    for i in range(n):
-        xin[i] = xs[i]
+    xin = _put_x(t, n, carray(x, (n,)))
     coef = _arr1(t, S_j_coef, np.float64)
     _partials(
         t,
@@ -379,15 +386,7 @@ def eval_jac_g(n, x, new_x, m, nele, irow, jcol, vals, ud):
         coef,
         1,
     )
-    gv = _arr1(t, S_j_gv, np.float64)
-    _reset(gv, _arr1(t, S_j_ridx, np.uint32), _arr1(t, S_j_rval, np.float64))
-    _accumulate(
-        gv,
-        coef,
-        _arr1(t, S_j_dst, np.uint32),
-        _arr1(t, S_j_src, np.uint32),
-        _arr1(t, S_j_cix, np.uint32),
-    )
+    gv = _stream(t, coef, S_j_gv, S_j_ridx, S_j_rval, S_j_dst, S_j_src, S_j_cix)
     ints = _arr1(t, S_ints, np.int64)
     if ints[3]:
         for i in range(nele):
@@ -403,9 +402,7 @@ def eval_jac_g(n, x, new_x, m, nele, irow, jcol, vals, ud):
 
 @njit
 def _direct_hessian(t, n, x, out):
-    xin = _arr1(t, S_xin, np.float64)
-    for i in range(n):
-        xin[i] = x[i]
+    xin = _put_x(t, n, x)
     empty = _arr1(t, S_empty, np.float64)
     _partials(
         t,
@@ -426,34 +423,13 @@ def _direct_hessian(t, n, x, out):
         coef,
         0,
     )
-    gv = _arr1(t, S_hg_gv, np.float64)
-    _reset(gv, _arr1(t, S_hg_ridx, np.uint32), _arr1(t, S_hg_rval, np.float64))
-    _accumulate(
-        gv,
-        coef,
-        _arr1(t, S_hg_dst, np.uint32),
-        _arr1(t, S_hg_src, np.uint32),
-        _arr1(t, S_hg_cix, np.uint32),
-    )
+    gv = _stream(t, coef, S_hg_gv, S_hg_ridx, S_hg_rval, S_hg_dst, S_hg_src, S_hg_cix)
     bar = _arr1(t, S_bar, np.float64)
     _seed(t, bar, _arr1(t, S_weights, np.float64))
     _reverse(t, bar)
     hcoef = _arr1(t, S_h_coef, np.float64)
-    second_coefs(
-        _arr1(t, S_seg_ptr, np.int64),
-        _arr1(t, S_seg_op, np.int64),
-        _readonly(_arr1(t, S_a, np.int64)),
-        _readonly(_arr1(t, S_b, np.int64)),
-        _readonly(_arr1(t, S_c, np.int64)),
-        _readonly(_arr1(t, S_p, np.float64)),
-        _readonly(_arr1(t, S_q, np.float64)),
-        _readonly(_arr1(t, S_lin_idx, np.int64)),
-        _readonly(_arr1(t, S_lin_w, np.float64)),
-        _arr1(t, S_val, np.float64),
-        bar,
-        _arr2(t, S_h_slot, np.int32),
-        hcoef,
-    )
+    val = _arr1(t, S_val, np.float64)
+    second_coefs(*_tape(t), val, bar, _arr2(t, S_h_slot, np.int32), hcoef)
     _accumulate_hessian(
         out,
         hcoef,
@@ -468,17 +444,7 @@ def _direct_hessian(t, n, x, out):
 @njit
 def _colored_hessian(t, n, x, out):
     val = _values(t, n, x)
-    tp = (
-        _arr1(t, S_seg_ptr, np.int64),
-        _arr1(t, S_seg_op, np.int64),
-        _readonly(_arr1(t, S_a, np.int64)),
-        _readonly(_arr1(t, S_b, np.int64)),
-        _readonly(_arr1(t, S_c, np.int64)),
-        _readonly(_arr1(t, S_p, np.float64)),
-        _readonly(_arr1(t, S_q, np.float64)),
-        _readonly(_arr1(t, S_lin_idx, np.int64)),
-        _readonly(_arr1(t, S_lin_w, np.float64)),
-    )
+    tp = _tape(t)
     dot = _arr2(t, S_hc_dot, np.float64)
     tangents(*tp, val, _arr2(t, S_hc_seeds, np.float64), dot)
     bar = _arr1(t, S_bar, np.float64)
