@@ -12,6 +12,7 @@ import scipy.sparse as sp
 
 from ..detection.patterns import edge_mask
 from ..errors import BranchChangedError, InputError, NotPreparedError, check_real
+from ..evaluation.workspace import Workspace
 from ..tape import Tape
 from ..tracing import trace
 from ..tracing.tracer import split_inputs
@@ -191,6 +192,18 @@ class Prepared:
             argnums=self.argnums,
             static_argnums=self.static_argnums,
         )
+
+    def _prepare_scalar(self, x0, what: str, instead: str) -> None:
+        """Trace a scalar ``fun`` at ``x0`` and set up its workspace (gradients and
+        Hessian-vector products); a vector ``fun`` is an error naming ``instead``."""
+        tape = self._trace(np.asarray(x0, dtype=np.float64))
+        if tape.n_outputs != 1:
+            raise InputError(
+                f"asd: {what} needs a scalar function, this one has {tape.n_outputs} "
+                f"outputs; {instead}"
+            )
+        self.tape = tape
+        self._workspace = Workspace(tape)
 
     def _inputs(self, fargs: tuple) -> tuple[Any, np.ndarray | None]:
         """``(x, parameter vector or None)`` of a call with ``fun``'s positional

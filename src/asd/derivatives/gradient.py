@@ -6,8 +6,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import InputError
-from ..evaluation.workspace import Workspace
 from .common import Prepared
 
 
@@ -26,14 +24,7 @@ class Gradient(Prepared):
         self._init_common(fun, x0, args, argnums, static_argnums)
 
     def _prepare(self, x0) -> Gradient:
-        tape = self._trace(np.asarray(x0, dtype=np.float64))
-        if tape.n_outputs != 1:
-            raise InputError(
-                f"asd: gradient needs a scalar function, this one has {tape.n_outputs} "
-                "outputs; use asd.jacobian"
-            )
-        self.tape = tape
-        self._workspace = Workspace(tape)
+        self._prepare_scalar(x0, "gradient", "use asd.jacobian")
         self._ones = np.ones((1, 1))
         self._prepared = True
         return self

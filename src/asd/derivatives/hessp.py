@@ -12,7 +12,6 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import InputError, check_real
-from ..evaluation.workspace import Workspace
 from .common import Prepared
 
 
@@ -30,14 +29,7 @@ class HessianVectorProduct(Prepared):
         self._init_common(fun, x0, args, argnums, static_argnums)
 
     def _prepare(self, x0) -> HessianVectorProduct:
-        tape = self._trace(np.asarray(x0, dtype=np.float64))
-        if tape.n_outputs != 1:
-            raise InputError(
-                f"asd: hessp needs a scalar function, this one has {tape.n_outputs} outputs; "
-                "for Σ vᵢ∇²fᵢ(x)·p use asd.hvp(tape, x, v, p)"
-            )
-        self.tape = tape
-        self._workspace = Workspace(tape)
+        self._prepare_scalar(x0, "hessp", "for Σ vᵢ∇²fᵢ(x)·p use asd.hvp(tape, x, v, p)")
         self._ones = np.ones(1)
         self._prepared = True
         return self
