@@ -308,6 +308,11 @@ def test_dask_results_equal_serial_results(case5, dask_client):
         ref = nlp.solve(OPTS, args=(scenarios[k],), warm_start=nominal)
         assert objectives(serial)[k] == pytest.approx(ref.fun, rel=1e-10)
     assert_no_preparation(dask_client)
+    # the workers' statistical profiler, which can deadlock Python < 3.11.9, is stopped
+    from asd.batch.plugin import PROFILER_DEADLOCKS
+
+    profiling = dask_client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+    assert set(profiling.values()) == {not PROFILER_DEADLOCKS}
 
 
 @needs_cases

@@ -74,13 +74,18 @@ def open_client(client, workers: int | None):
             f"asd.batch: client must be a distributed.Client or a scheduler address, "
             f"not {type(client).__name__}"
         )
-    cluster = distributed.LocalCluster(
-        n_workers=int(workers),
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": ":0"},  # its HTTP endpoints: any free port
-    )
+    import dask
+
+    from .plugin import PROFILER_DEADLOCKS
+
+    with dask.config.set({"distributed.worker.profile.enabled": not PROFILER_DEADLOCKS}):
+        cluster = distributed.LocalCluster(
+            n_workers=int(workers),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": ":0"},  # HTTP endpoints: any free port
+        )
     opened = distributed.Client(cluster)
 
     def close():

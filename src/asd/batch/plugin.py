@@ -10,7 +10,25 @@ Imported only where ``distributed`` is installed.
 
 from __future__ import annotations
 
+import sys
+
 from distributed.diagnostics.plugin import WorkerPlugin
+
+#: Pythons before 3.11.9 can deadlock in ``sys._current_frames()``, which a Dask
+#: worker's statistical profiler calls every 10 ms: it may run the garbage collector
+#: while holding the interpreter's thread-list lock, against a thread coming back from
+#: C code (CPython gh-106883; dask/distributed#8616). Measured here: a batch hung
+#: with every worker idle and one solve thread waiting for the GIL inside Ipopt.
+PROFILER_DEADLOCKS = sys.version_info < (3, 11, 9)
+
+
+def stop_profiler(worker) -> None:
+    """Stop ``worker``'s statistical profiler where it can deadlock the process."""
+    if PROFILER_DEADLOCKS:
+        for key in ("profile", "profile-cycle"):
+            callback = worker.periodic_callbacks.pop(key, None)
+            if callback is not None:
+                callback.stop()
 
 
 class SharedProblem(WorkerPlugin):
@@ -21,3 +39,6 @@ class SharedProblem(WorkerPlugin):
     def __init__(self, name: str, shared: dict):
         self.name = name
         self.shared = shared
+
+    def setup(self, worker) -> None:
+        stop_profiler(worker)  # also on workers of a scheduler asd did not start
