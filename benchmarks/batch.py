@@ -324,7 +324,10 @@ def main() -> int:
     loads.append(f"end {loadavg()}")
 
     text = header("Batch AC-OPF solves on Dask", ("numpy", "scipy", "numba", "distributed"))
-    text += f"- load average (1/5/15 min): {', '.join(loads)} (2 cores shared with other jobs)\n"
+    text += (
+        f"- load average (1/5/15 min): {', '.join(loads)} (the later figures include this "
+        "run's own worker processes)\n"
+    )
     text += "\n## Acceptance check\n\n"
     text += (
         f"`python -m solvers.acopf CASE --scenarios {args.check_scenarios} --workers 2 --out "
