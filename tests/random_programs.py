@@ -33,6 +33,8 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spl
 import scipy.special as ss
 
+from asd.tracing.paths import MAX_PATHS
+
 # ---------------------------------------------------------------------------------------
 # elementwise instructions: one or two pool entries, safe domains
 # ---------------------------------------------------------------------------------------
@@ -385,7 +387,8 @@ def _loop_ops(rng, S):
 
 
 def _local_only_ops(rng, S):
-    """Instructions that branch on traced values: fine in local mode only."""
+    """Instructions that branch on traced values (global mode traces both sides) and
+    traced boolean masks (local mode only)."""
     thr = float(rng.uniform(-0.5, 0.5))
 
     def branch(a, b):
@@ -615,7 +618,11 @@ KINDS = (
 )
 WEIGHTS = np.array([0.2, 0.19, 0.1, 0.1, 0.1, 0.08, 0.04, 0.07, 0.06, 0.02, 0.04])
 
-LOCAL_ONLY = frozenset(_local_only_ops(np.random.default_rng(0), (2,)))
+#: instructions with a traced boolean mask: no global pattern exists
+LOCAL_ONLY = frozenset({"traced_mask", "traced_mask_sum"})
+#: instructions with a Python branch on a traced value (global mode traces every path)
+BRANCHES = frozenset({"branch", "scalar_branch"})
+assert LOCAL_ONLY | BRANCHES == set(_local_only_ops(np.random.default_rng(0), (2,)))
 
 
 @dataclass(frozen=True)
@@ -668,7 +675,10 @@ class Program:
         extra = rng.choice(n_steps, size=min(n_out, n_steps), replace=False) + 1
         self.outputs = sorted({n_steps, *(int(e) for e in extra)})
         self.description = [ins.name for ins in self.instructions]
-        self.local_only = any(name in LOCAL_ONLY for name in self.description)
+        branches = sum(name in BRANCHES for name in self.description)
+        self.local_only = any(name in LOCAL_ONLY for name in self.description) or (
+            2**branches > MAX_PATHS
+        )
 
     def __call__(self, x):
         pool = [x]

@@ -24,16 +24,42 @@ def test_unsupported_function_is_named_with_a_hint():
     _raises(asd.UnsupportedFunctionError, lambda x: np.cross(x, x), r"np\.stack")
 
 
-def test_branch_on_traced_value_in_global_mode():
-    def f(x):
-        if x[0] > 0:
-            return x
-        return -x
+def test_branches_beyond_the_path_limit():
+    def loop(x):  # the exit depends on x: a new decision on every pass
+        y = x[0] * 1.0
+        while y > 1e-300:
+            y = y * 0.5
+        return x * y
 
-    _raises(asd.TracerBoolError, f, r"np\.where.*local")
-    # the same function traces in local mode
-    tape = asd.trace(f, X, mode="local")
-    assert np.allclose(asd.evaluate(tape, X), X)
+    def many(x):  # 2**7 paths
+        s = x * 0.0
+        for _ in range(7):
+            s = s + (x if x[0] > s[0] else -x)
+        return s
+
+    _raises(asd.TracerBoolError, loop, r"branches on traced values along one path.*np\.where")
+    _raises(asd.TracerBoolError, many, r"more than 64 paths.*local")
+    # the same functions trace in local mode
+    tape = asd.trace(many, X, mode="local")
+    assert np.allclose(asd.evaluate(tape, X), many(X))
+    with pytest.raises(asd.InputError, match="shape depends on a branch"):
+        asd.trace(lambda x: x if x[0] > 0 else x[:2], X)
+    with pytest.raises(asd.TracerBoolError, match="mask"):
+        asd.trace(lambda x: x > 0 if x[1] > 0 else x < 0, X)
+
+
+def test_lists_of_traced_values():
+    # numpy functions that take one array: the list becomes one traced array
+    for f in (
+        lambda x: np.max([np.abs(x[0] - 1), np.abs(2 * x[1])]),
+        lambda x: np.prod([np.sum(x[:i] ** 2) for i in (1, 2, 3)]),
+        lambda x: np.dot([x[0], x[1]], (x[1], 2.0)) + np.linalg.norm([x[2], 3.0]),
+    ):
+        tape = asd.trace(f, X)
+        for z in (X, X[::-1], 2 * X):
+            np.testing.assert_allclose(asd.evaluate(tape, z), f(z))
+    # a ufunc converts list elements one by one: the error says how to write it
+    _raises(asd.TracerBufferError, lambda x: np.exp([x[0], x[1]]), r"np\.exp\(np\.array")
 
 
 def test_float_and_math_functions():

@@ -153,8 +153,12 @@ def test_sum_of_rows_and_empty_and_key():
 
     x = RNG.standard_normal(6)
     np.testing.assert_allclose(asd.evaluate(asd.trace(f, x), x), f(x))
-    with pytest.raises(asd.TracerBoolError):
-        asd.trace(lambda x: max(x, key=lambda v: -v), x)
+    # a key compares traced values in Python: every path of the comparisons is traced
+    tape = asd.trace(lambda x: max(x, key=lambda v: -v), x)
+    for z in (x, -x, RNG.standard_normal(6)):
+        np.testing.assert_allclose(asd.evaluate(tape, z), min(z))
+    with pytest.raises(asd.TracerBoolError, match="paths"):
+        asd.trace(lambda x: max(x, key=lambda v: -v), RNG.standard_normal(8))
 
 
 def test_local_mode_guards_the_index():

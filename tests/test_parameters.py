@@ -151,12 +151,15 @@ def test_parameter_containers_and_static_values():
         J(X, prm, {"shift": [np.array([1.0, 2.0])], "power": 3}, 4)
 
 
-def test_branch_on_a_parameter_needs_it_static():
+def test_branch_on_a_parameter():
     def g(x, t):
         return x * 2 if t > 1 else x * 3
 
-    with pytest.raises(asd.TracerBoolError):
-        asd.jacobian(g, X, args=(2.0,), format="csr")
+    traced = asd.jacobian(g, format="csr")  # both sides traced, selected at each call
+    np.testing.assert_allclose(traced(X, 2.0).toarray(), 2 * np.eye(6))
+    before = asd.preparation_counts()["trace"]
+    np.testing.assert_allclose(traced(X, 0.5).toarray(), 3 * np.eye(6))
+    assert asd.preparation_counts()["trace"] == before  # no re-trace on the other side
     J = asd.jacobian(g, static_argnums=1, format="csr")
     np.testing.assert_allclose(J(X, 2.0).toarray(), 2 * np.eye(6))
     with pytest.raises(asd.InputError, match="static"):

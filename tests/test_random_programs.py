@@ -301,20 +301,22 @@ def test_random_programs(batch):
 
 def test_generator_covers_every_instruction():
     """The default suite's programs use every instruction the generator knows."""
-    from random_programs import BINARY, FAMILIES, UNARY
+    from random_programs import BINARY, BRANCHES, FAMILIES, UNARY
 
     known = set(UNARY) | set(BINARY)
     for family in FAMILIES.values():
         for S in ((3,), (2, 3)):
             known |= set(family(np.random.default_rng(0), S))
-    used, local_only, shapes = set(), 0, set()
+    used, local_only, branching, shapes = set(), 0, 0, set()
     for seed in range(BATCHES * PER_BATCH):
         prog = Program(np.random.default_rng([20260, seed]))
         used |= set(prog.description)
         local_only += prog.local_only
+        branching += not prog.local_only and bool(BRANCHES & set(prog.description))
         shapes.add(prog.shape)
     assert known <= used, sorted(known - used)
-    assert 50 <= local_only <= 0.2 * BATCHES * PER_BATCH
+    assert 30 <= local_only <= 0.2 * BATCHES * PER_BATCH  # traced masks
+    assert branching >= 30  # Python branches, traced on every path in global mode
     assert {(1,), (7,), (1, 1), (3, 3), (1, 3), (3, 1)} <= shapes
 
 

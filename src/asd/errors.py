@@ -21,16 +21,16 @@ class UnsupportedFunctionError(AsdError, TypeError):
 
 
 class TracerBoolError(AsdError, TypeError):
-    """Python control flow on a traced value in global mode."""
+    """Python control flow on traced values that asd cannot follow in global mode."""
 
-    def __init__(self) -> None:
+    def __init__(self, reason: str) -> None:
         super().__init__(
-            "asd: the truth value of a traced array is unknown in global sparsity mode "
-            "(an `if`, `while`, `and`/`or` or `bool()` on a value that depends on x). "
-            "A global pattern must hold for every x, so a branch cannot be taken. "
-            "Either write the branch with np.where(cond, a, b) / np.maximum / np.clip, or "
-            "trace in local mode (sparsity='local', the pattern then holds at the given x "
-            "and the branch taken there is checked at every later evaluation)."
+            f"asd: {reason}. In global sparsity mode asd traces every path through the "
+            "`if`, `while`, `and`/`or` and `bool()` on values that depend on x and joins "
+            "them, which needs a bounded number of paths with one output shape. Either "
+            "write the branch with np.where(cond, a, b) / np.maximum / np.clip, or trace "
+            "in local mode (sparsity='local': the pattern then holds at the given x and "
+            "the branch taken there is checked at every later evaluation)."
         )
 
 
@@ -113,6 +113,16 @@ def array_conversion_error(caller: str) -> TracerBufferError:
             f"asd: a traced array was converted to a plain numpy array by {caller}, which "
             "asd cannot trace (the dependency on x would be lost). Write the formula with "
             f"numpy operations on the traced array instead: {known[0]}."
+        )
+    if not caller.startswith(("numpy", "scipy")):  # converted by C code called from Python
+        return TracerBufferError(
+            f"asd: a traced array was converted to a plain numpy array in {caller}, "
+            "which loses the dependency on x. Two usual causes: a list or tuple holding "
+            "traced values given to a numpy ufunc (np.exp([t0, t1])), which numpy "
+            "converts element by element: make the list one array first, "
+            "np.exp(np.array([t0, t1])); or a numpy function imported by name before "
+            "tracing (`from numpy import asarray`): call it through the module, "
+            "np.asarray(x)."
         )
     return TracerBufferError(
         f"asd: a traced array was converted to a plain numpy array by {caller}. "

@@ -49,6 +49,10 @@ class Guard:
     where: str = ""
 
 
+#: prefix of a guard's ``where`` for the sides of a branch where the function raised
+RAISED = "raised: "
+
+
 @dataclass
 class Tape:
     """An immutable, picklable recording of one function ``f: R^shape -> R^out_shape``."""

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import BranchChangedError, InputError, check_real
 from ..operators.codegen import kernels
-from ..tape import Tape
+from ..tape import RAISED, Tape
 
 
 def as_input(
@@ -73,6 +73,11 @@ def _check_guards(tape: Tape, val: np.ndarray) -> None:
     bad = np.flatnonzero(~((got == expected) | (np.isnan(got) & np.isnan(expected))))
     if bad.size:
         g = tape.guards[bad[0]]
+        if g.where.startswith(RAISED):
+            raise BranchChangedError(
+                "asd: the function raises at this x: while tracing, the side of its "
+                f"branches taken here raised {g.where[len(RAISED) :]}"
+            )
         raise BranchChangedError(
             f"asd: this tape was traced in local mode and relied on a {g.where} that "
             f"evaluated to {g.expected:g} at the traced point; at this x it is {got[bad[0]]:g}. "

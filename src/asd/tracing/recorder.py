@@ -62,6 +62,7 @@ class Recorder:
         self.size = 0
         self.lin_size = 0
         self.guards: list[Guard] = []
+        self.paths = None  # the decisions of the current run in global mode (paths.py)
         self._consts: dict[int, int] = {}
         self._blocks: dict[tuple, list] = {}
         ar = np.arange(n, dtype=np.int64)

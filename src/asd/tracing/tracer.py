@@ -11,11 +11,8 @@ linear node per element.
 
 from __future__ import annotations
 
-import builtins
-import contextlib
 import math
 import sys
-import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -142,13 +139,15 @@ class TracedArray:
         raise TracerConversionError(".tolist()")
 
     def __bool__(self) -> bool:
-        if self.rec.mode != "local":
-            raise TracerBoolError()
         if self.ids.size != 1:
             raise ValueError(
                 "The truth value of a traced array with more than one element is "
                 "ambiguous. Use a.any() or a.all()"
             )
+        if self.rec.mode != "local":
+            if self.rec.paths is None:
+                raise TracerBoolError("a branch on a traced value outside the traced call")
+            return self.rec.paths.decide(self)  # every side is traced (paths.py)
         self.rec.guard(self.ids, self.val, "bool()")
         return bool(self.val.ravel()[0])
 
@@ -638,61 +637,6 @@ def as_output(rec: Recorder, y) -> TracedArray:
 
 # -- tracing entry point ------------------------------------------------------------------
 
-_PATCH_LOCK = threading.RLock()
-
-
-@contextlib.contextmanager
-def _array_constructors_accept_tracers():
-    """Let ``np.asarray(x)`` / ``np.array([t0, t1])`` inside user code keep tracing, and
-    make ``np.zeros(m)`` and friends return buffers that can take traced values
-    (``buffers.py``)."""
-    # np.asanyarray stays as it is: scipy.sparse relies on it to hand ``A @ t`` to
-    # ``t.__rmatmul__`` (see ``TracedArray.__array__``).
-    originals = {name: getattr(np, name) for name in ("asarray", "array", *CONSTRUCTORS)}
-
-    def wrap(orig, copy_default):
-        def inner(obj, *args, **kwargs):
-            if type(obj) is TraceableBuffer and obj._root._state is not None:
-                obj = obj._traced()
-                return obj.copy() if copy_default and kwargs.get("copy") is not False else obj
-            rec = find_recorder([obj]) if isinstance(obj, TracedArray | list | tuple) else None
-            if rec is None:
-                out = orig(obj, *args, **kwargs)
-                return out if out is obj else as_buffer(out, obj)
-            t = lift(rec, obj)
-            return t.copy() if copy_default and t is obj else t
-
-        inner.__wrapped__ = orig
-        return inner
-
-    from .order import builtin_wrappers
-    from .special import scipy_wrappers
-
-    wrappers = builtin_wrappers()
-    saved_builtins = {name: getattr(builtins, name) for name in wrappers}
-    library = scipy_wrappers()  # scipy.special.logsumexp, scipy.linalg.solve, ...
-    saved_library = [(mod, name, getattr(mod, name)) for mod, name, _ in library]
-    with _PATCH_LOCK:
-        for name, fn in wrappers.items():
-            setattr(builtins, name, fn)
-        for mod, name, fn in library:
-            setattr(mod, name, fn)
-        np.asarray = wrap(originals["asarray"], False)
-        np.array = wrap(originals["array"], True)
-        for name in CONSTRUCTORS:
-            setattr(np, name, wrap_constructor(originals[name]))
-        _BUFFER_STATE.depth = getattr(_BUFFER_STATE, "depth", 0) + 1
-        try:
-            yield
-        finally:
-            _BUFFER_STATE.depth -= 1
-            for name, fn in originals.items():
-                setattr(np, name, fn)
-            for name, fn in saved_builtins.items():
-                setattr(builtins, name, fn)
-            for mod, name, fn in saved_library:
-                setattr(mod, name, fn)
-
 
 def _argument_positions(argnums, n_args: int, static_argnums) -> frozenset[int]:
     """Check ``argnums`` (an int or a tuple of ints); the indices into the extra
@@ -751,9 +695,10 @@ def trace(
     order. Their floating-point values (floats, float arrays, also inside tuples, lists
     and dicts) are traced as runtime parameters: evaluated at each call's values, never
     differentiated. Other values, and the arguments at ``static_argnums``, are static:
-    baked into the tape. ``mode="global"`` forbids branching on traced values (the
-    tape and its sparsity hold for every x and parameter value); ``mode="local"``
-    allows it and records a guard for each branch.
+    baked into the tape. ``mode="global"``: the tape and its sparsity hold for every x
+    and parameter value (Python branches on traced values: every side is traced and
+    joined, ``paths.py``); ``mode="local"``: the branch taken at x is recorded as a
+    guard.
 
     With a tuple ``argnums=(i, j, ...)`` (JAX's convention), ``x`` is a tuple of arrays,
     one per listed argument; the tape's input is their concatenation
@@ -771,36 +716,43 @@ def trace(
         raise InputError(f"asd: the input must be a real float array, got dtype {x.dtype}")
     x = x.astype(np.float64)
     rec = Recorder(x.shape, mode)
-    xt = TracedArray(rec, np.arange(x.size, dtype=np.int64).reshape(x.shape), x.copy())
-    call = list(args)
-    if args:
-        spec = ParamSpec.of(args, static)
-        ids = rec.add_params(spec)
-        leaves, at = [], 0
-        for shape in spec.shapes:
-            size = math.prod(shape)
-            vals = spec.values[at : at + size].reshape(shape).copy()
-            leaves.append(TracedArray(rec, ids[at : at + size].reshape(shape), vals))
-            at += size
-        call = list(spec.rebuild(leaves))
-    if shapes is None:
-        call.insert(argnums, xt)
-    else:
-        pieces, at = {}, 0
-        for pos, shape in zip(argnums, shapes):
-            size = math.prod(shape)
-            pieces[pos] = TracedArray(
-                rec, xt.ids[at : at + size].reshape(shape), x[at : at + size].reshape(shape).copy()
-            )
-            at += size
-        for pos in sorted(pieces):
-            call.insert(pos, pieces[pos])
-    with _array_constructors_accept_tracers():
-        y = f(*call)
-        out = as_output(rec, y)
+    spec = ParamSpec.of(args, static) if args else None
+    param_ids = rec.add_params(spec) if args else None
+
+    def call() -> TracedArray:
+        """One run of ``f`` on fresh traced arguments (``f`` may write into them)."""
+        xt = TracedArray(rec, np.arange(x.size, dtype=np.int64).reshape(x.shape), x.copy())
+        full = list(args)
+        if args:
+            leaves, at = [], 0
+            for shape in spec.shapes:
+                size = math.prod(shape)
+                vals = spec.values[at : at + size].reshape(shape).copy()
+                leaves.append(TracedArray(rec, param_ids[at : at + size].reshape(shape), vals))
+                at += size
+            full = list(spec.rebuild(leaves))
+        if shapes is None:
+            full.insert(argnums, xt)
+        else:
+            pieces, at = {}, 0
+            for pos, shape in zip(argnums, shapes):
+                size = math.prod(shape)
+                pieces[pos] = TracedArray(
+                    rec,
+                    xt.ids[at : at + size].reshape(shape),
+                    x[at : at + size].reshape(shape).copy(),
+                )
+                at += size
+            for pos in sorted(pieces):
+                full.insert(pos, pieces[pos])
+        return as_output(rec, f(*full))
+
+    with numpy_accepts_tracers():
+        out = trace_paths(rec, call)
     return rec.finish(out.ids, output_is_mask=out.val.dtype == np.bool_)
 
 
 from . import numpy_api as _numpy_api  # noqa: E402, F401  (its table keys numpy's own functions)
-from .buffers import _STATE as _BUFFER_STATE  # noqa: E402  (buffers imports this module)
-from .buffers import CONSTRUCTORS, TraceableBuffer, as_buffer, unwrap, wrap_constructor  # noqa: E402
+from .buffers import TraceableBuffer, unwrap  # noqa: E402  (buffers imports this module)
+from .patches import numpy_accepts_tracers  # noqa: E402
+from .paths import trace_paths  # noqa: E402
