@@ -316,3 +316,43 @@ def test_special_values_against_scipy_wide_ranges():
         tape = asd.trace(lambda z, fn=fn: fn(z), xs)
         np.testing.assert_array_equal(asd.evaluate(tape, xs), fn(xs), err_msg=name)
         np.testing.assert_array_equal(asd.evaluate(tape, xs), fn(xs), err_msg=name)
+
+
+LAZY_SPECIAL = """
+import sys
+import numpy as np
+import scipy
+import asd
+
+assert "scipy.special" not in sys.modules  # import asd does not load it
+x = np.array([0.3, -0.2, 0.5])
+asd.jacobian(np.sin, format="dense")(x)
+assert "scipy.special" not in sys.modules  # nor does a trace without special functions
+
+
+def f(x):  # scipy.special loaded by its first attribute access, inside the trace
+    return scipy.special.logsumexp(x) * scipy.special.erf(x)
+
+
+J = asd.jacobian(f, format="dense")(x)
+h = 1e-6
+fd = np.array([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(3)]).T
+assert np.abs(J - fd).max() < 1e-8, (J, fd)
+print("OK")
+"""
+
+
+def test_scipy_special_imported_while_tracing():
+    """scipy.special's replacements are installed only once it is imported; a function
+    that loads it mid-trace (``import scipy`` then ``scipy.special.logsumexp``) is
+    traced again with them."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, ASD_QUIET="1")
+    env.pop("ASD_KERNEL_FAMILIES", None)  # the kernels users get: only the families used
+    proc = subprocess.run(
+        [sys.executable, "-c", LAZY_SPECIAL], capture_output=True, text=True, env=env
+    )
+    assert proc.returncode == 0 and "OK" in proc.stdout, proc.stderr

@@ -14,7 +14,7 @@ import threading
 from types import ModuleType
 
 from ..cache import import_generated
-from .families import ALL, codes_in, describe
+from .families import ALL, NAMES, codes_in, describe
 from .special import SPECIAL_SOURCE
 from .table import (
     ARG_NAMES,
@@ -27,6 +27,9 @@ from .table import (
     ZMUL_SOURCE,
     Op,
 )
+
+#: the special-function family's bit
+SPECIAL = 1 << NAMES.index("special")
 
 
 def _uses(*exprs: str) -> set[str]:
@@ -515,7 +518,9 @@ def kernel_source(families: int = ALL) -> str:
     """The source text of the generated kernel module holding the branches of the
     operator ``families`` (a bitmask of :mod:`asd.operators.families`)."""
     codes = codes_in(families)
-    parts = [HEADER, f"FAMILIES = {describe(families)!r}\n", ZMUL_SOURCE, SPECIAL_SOURCE]
+    parts = [HEADER, f"FAMILIES = {describe(families)!r}\n", ZMUL_SOURCE]
+    if families & SPECIAL:  # scipy.special's C functions, loaded only where used
+        parts.append(SPECIAL_SOURCE)
     for build in (
         _values_kernel,
         _tangents_kernel,

@@ -23,10 +23,10 @@ there.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import math
 
 import numpy as np
-import scipy.special as ss
 
 #: cython_special entry points: the kernel name and scipy's function name
 CYTHON_FUNCTIONS = (
@@ -49,6 +49,17 @@ CYTHON_FUNCTIONS = (
 )
 
 _DOUBLE_SIGNATURE = b"double (double, int __pyx_skip_dispatch)"
+
+
+def _scipy_special(name: str):
+    """``scipy.special.<name>``, imported on first call (importing scipy.special costs
+    ~0.06 s, which a process that never meets a special function should not pay)."""
+
+    def call(*args):
+        return getattr(importlib.import_module("scipy.special"), name)(*args)
+
+    call.__name__ = name
+    return call
 
 
 def cython_address(name: str) -> int:
@@ -228,15 +239,20 @@ _SCALAR_NAMES = (
 )
 
 
+def _scalar(f):
+    """``f`` of one float, returning a Python float."""
+    return lambda x: float(f(x))
+
+
 def _python_scalars() -> dict:
     ns = {
         "math": math,
         "BERNOULLI": _BERNOULLI,
-        "sf_psi": lambda x: float(ss.psi(x)),
-        "sf_i0": lambda x: float(ss.i0(x)),
-        "sf_i1": lambda x: float(ss.i1(x)),
-        "sf_i0e": lambda x: float(ss.i0e(x)),
-        "sf_i1e": lambda x: float(ss.i1e(x)),
+        "sf_psi": _scalar(_scipy_special("psi")),
+        "sf_i0": _scalar(_scipy_special("i0")),
+        "sf_i1": _scalar(_scipy_special("i1")),
+        "sf_i0e": _scalar(_scipy_special("i0e")),
+        "sf_i1e": _scalar(_scipy_special("i1e")),
     }
     exec(_SCALAR_SOURCE, ns)  # noqa: S102
     return ns
@@ -259,7 +275,7 @@ def _sinc(x):
 #: the numpy definitions of every ``sf_*`` name (used while tracing)
 NUMPY_HELPERS = {
     "sf_sinc": _sinc,
-    **{f"sf_{name}": getattr(ss, name) for name in CYTHON_FUNCTIONS},
+    **{f"sf_{name}": _scipy_special(name) for name in CYTHON_FUNCTIONS},
     **_vectorised(),
 }
 

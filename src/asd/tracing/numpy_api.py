@@ -38,10 +38,9 @@ from .reductions import (
     _var,
 )
 from .special import (
-    SPECIAL_BINARY,
     SPECIAL_FUNCTIONS,
     SPECIAL_UFUNC_HANDLERS,
-    SPECIAL_UNARY,
+    special_ufunc,
 )
 from .tracer import TracedArray, apply, find_recorder, lift, linear_combination
 
@@ -84,7 +83,6 @@ _UNARY = {
     np.isinf: "isinf",
     np.isfinite: "isfinite",
     np.logical_not: "logical_not",
-    **SPECIAL_UNARY,
 }
 
 # binary ufuncs whose constant operands simply become const nodes
@@ -108,7 +106,6 @@ _BINARY = {
     np.bitwise_or: "logical_or",
     np.bitwise_xor: "logical_xor",
     np.copysign: "copysign",
-    **SPECIAL_BINARY,
 }
 
 
@@ -247,6 +244,12 @@ def _call_ufunc(ufunc, inputs, kwargs):
         return UFUNCS[ufunc](*inputs)
     if ufunc in SPECIAL_UFUNC_HANDLERS:
         return SPECIAL_UFUNC_HANDLERS[ufunc](*inputs)
+    special = special_ufunc(ufunc)
+    if special is not None:
+        kind, rule = special
+        if kind == "unary":
+            return apply(rule, inputs[0])
+        return _binary(rule, *inputs) if kind == "binary" else rule(*inputs)
     raise UnsupportedFunctionError(function_name(ufunc), _HINTS.get(ufunc.__name__, ""))
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import sys
 import threading
 
 import numpy as np
@@ -87,6 +88,16 @@ def _replacements() -> list[tuple[object, str, object]]:
         mod, name = (np.linalg, path[7:]) if path.startswith("linalg.") else (np, path)
         out.append((mod, name, _lifting_lists(getattr(mod, name))))
     return out
+
+
+#: modules whose replacements are installed only when they are already imported
+LAZY_MODULES = ("scipy.special",)
+
+
+def unpatched_modules() -> list[str]:
+    """The modules of ``LAZY_MODULES`` not imported yet: a trace that imports one (``import
+    scipy`` then ``scipy.special.logsumexp(x)``) is run again with its replacements."""
+    return [name for name in LAZY_MODULES if name not in sys.modules]
 
 
 @contextlib.contextmanager

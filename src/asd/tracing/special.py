@@ -11,34 +11,36 @@ in an asd error that names the function and the call that works.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import scipy.sparse as sp
-import scipy.special as ss
 
 from ..errors import InputError, UnsupportedFunctionError
 from .tracer import TracedArray, apply, find_recorder, lift
 
 #: scipy.special ufuncs of one float argument -> table operator
-SPECIAL_UNARY = {
-    ss.erf: "erf",
-    ss.erfc: "erfc",
-    ss.erfinv: "erfinv",
-    ss.erfcinv: "erfcinv",
-    ss.expit: "expit",
-    ss.logit: "logit",
-    ss.log_expit: "log_expit",
-    ss.gammaln: "gammaln",
-    ss.psi: "psi",
-    ss.i0: "i0",
-    ss.i1: "i1",
-    ss.i0e: "i0e",
-    ss.i1e: "i1e",
-    ss.ndtr: "ndtr",
-    ss.ndtri: "ndtri",
-    ss.log_ndtr: "log_ndtr",
-}
+SPECIAL_UNARY = (
+    "erf erfc erfinv erfcinv expit logit log_expit gammaln psi i0 i1 i0e i1e ndtr ndtri log_ndtr"
+).split()
+#: scipy.special ufuncs of two float arguments -> table operator
+SPECIAL_BINARY = ("xlogy", "xlog1py")
+_TABLE: dict = {}
 
-SPECIAL_BINARY = {ss.xlogy: "xlogy", ss.xlog1py: "xlog1py"}
+
+def special_ufunc(ufunc) -> tuple[str, object] | None:
+    """``("unary" | "binary", operator)`` or ``("call", handler)`` for a scipy.special
+    ufunc, else None. scipy.special is only looked at once imported (a function calling
+    its ufuncs has imported it), so ``import asd`` does not import it."""
+    ss = sys.modules.get("scipy.special")
+    if ss is None:
+        return None
+    if not _TABLE:
+        table = {getattr(ss, name): ("unary", name) for name in SPECIAL_UNARY}
+        table.update({getattr(ss, name): ("binary", name) for name in SPECIAL_BINARY})
+        table[ss._ufuncs._zeta] = ("call", _zeta)
+        _TABLE.update(table)
+    return _TABLE.get(ufunc)
 
 
 def _float(x) -> TracedArray:
@@ -141,8 +143,12 @@ SCIPY_FUNCTIONS = {
 
 
 def scipy_wrappers() -> list[tuple[object, str, object]]:
-    """(module, attribute, wrapper) for every function replaced while tracing."""
-    out = [(ss, name, _traced_or(getattr(ss, name), fn)) for name, fn in SCIPY_FUNCTIONS.items()]
+    """(module, attribute, wrapper) for every function replaced while tracing
+    (scipy.special's only once it is imported: see ``special_ufunc``)."""
+    ss = sys.modules.get("scipy.special")
+    out = []
+    if ss is not None:
+        out = [(ss, n, _traced_or(getattr(ss, n), fn)) for n, fn in SCIPY_FUNCTIONS.items()]
     from .linalg import scipy_linalg_wrappers
 
     return out + scipy_linalg_wrappers(_traced_or)
@@ -263,4 +269,4 @@ SPECIAL_FUNCTIONS = {
     np.interp: interp,
 }
 
-SPECIAL_UFUNC_HANDLERS = {np.heaviside: heaviside, ss._ufuncs._zeta: _zeta}
+SPECIAL_UFUNC_HANDLERS = {np.heaviside: heaviside}

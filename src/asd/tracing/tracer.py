@@ -715,12 +715,26 @@ def trace(
     if x.dtype.kind not in "biuf":
         raise InputError(f"asd: the input must be a real float array, got dtype {x.dtype}")
     x = x.astype(np.float64)
-    rec = Recorder(x.shape, mode)
     spec = ParamSpec.of(args, static) if args else None
+    for attempt in (0, 1):
+        unpatched = unpatched_modules()
+        rec = Recorder(x.shape, mode)
+        try:
+            with numpy_accepts_tracers():
+                out = trace_paths(rec, _runner(f, x, rec, spec, args, argnums, shapes))
+            break
+        except TracerBufferError:
+            # f imported scipy.special while tracing, too late for its replacements
+            if attempt or not [m for m in unpatched if m in sys.modules]:
+                raise
+    return rec.finish(out.ids, output_is_mask=out.val.dtype == np.bool_)
+
+
+def _runner(f, x, rec, spec, args, argnums, shapes) -> Callable[[], TracedArray]:
+    """``f`` run once on fresh traced arguments (it may write into them), per path."""
     param_ids = rec.add_params(spec) if args else None
 
     def call() -> TracedArray:
-        """One run of ``f`` on fresh traced arguments (``f`` may write into them)."""
         xt = TracedArray(rec, np.arange(x.size, dtype=np.int64).reshape(x.shape), x.copy())
         full = list(args)
         if args:
@@ -747,12 +761,10 @@ def trace(
                 full.insert(pos, pieces[pos])
         return as_output(rec, f(*full))
 
-    with numpy_accepts_tracers():
-        out = trace_paths(rec, call)
-    return rec.finish(out.ids, output_is_mask=out.val.dtype == np.bool_)
+    return call
 
 
 from . import numpy_api as _numpy_api  # noqa: E402, F401  (its table keys numpy's own functions)
 from .buffers import TraceableBuffer, unwrap  # noqa: E402  (buffers imports this module)
-from .patches import numpy_accepts_tracers  # noqa: E402
+from .patches import numpy_accepts_tracers, unpatched_modules  # noqa: E402
 from .paths import trace_paths  # noqa: E402
