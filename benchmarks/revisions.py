@@ -1,6 +1,7 @@
 """Tracing, detection and evaluation of two revisions of asd side by side, in one run.
 
-    python benchmarks/revisions.py [--before REV] [--after REV] [--rounds 7] [--quick]
+    python benchmarks/revisions.py [--before REV] [--after REV] [--rounds 7] [--fixed-malloc]
+                                   [--quick]
 
 The problems of ``detection.py`` and ``evaluation.py`` (Brusselator Jacobians,
 extended and chained Rosenbrock Hessians), timed with each revision's ``src/``
@@ -11,7 +12,13 @@ ratio after / before (above 1: the later revision is slower). Each revision firs
 compiles its kernels into its own Numba cache, outside the timings. Prepared
 derivatives are timed both as ``values(x)`` (the numbers, no output object) and as
 a call with ``format="csr"`` (same output type in every revision).
-Writes benchmarks/results/revisions.md and .csv (``--quick``: results/quick/).
+``--fixed-malloc`` runs both with glibc's mmap and trim thresholds fixed at 1 GiB
+(``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``): by default glibc adapts them
+to the process's history, so a process that loaded more compiled code can pay page
+faults on every large temporary array, which shows as a difference between revisions
+that is not in their code.
+Writes benchmarks/results/revisions.md and .csv (``--fixed-malloc``: revisions_malloc;
+``--quick``: results/quick/).
 """
 
 from __future__ import annotations
@@ -96,9 +103,13 @@ def export(rev: str, into: Path) -> str:
     return commit
 
 
-def run(tree: Path, sizes: dict) -> dict[str, float]:
+#: glibc thresholds that do not adapt to the process's history (``--fixed-malloc``)
+FIXED_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(2**30), "MALLOC_TRIM_THRESHOLD_": str(2**30)}
+
+
+def run(tree: Path, sizes: dict, fixed_malloc: bool = False) -> dict[str, float]:
     """One process of ``WORKER`` on the revision exported to ``tree``."""
-    env = dict(os.environ)
+    env = dict(os.environ, **(FIXED_MALLOC if fixed_malloc else {}))
     env["PYTHONPATH"] = os.pathsep.join([str(tree / "src"), str(ROOT)])
     env["NUMBA_CACHE_DIR"] = str(tree / "numba")
     env["ASD_CACHE_DIR"] = str(tree / "asd")
@@ -121,6 +132,9 @@ def main() -> None:
     ap.add_argument("--before", default=BEFORE)
     ap.add_argument("--after", default="HEAD")
     ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument(
+        "--fixed-malloc", action="store_true", help="fix glibc's mmap / trim thresholds"
+    )
     ap.add_argument("--quick", action="store_true", help="small sizes, 2 rounds")
     ap.add_argument("--quiet", action="store_true", help="no progress display")
     args = ap.parse_args()
@@ -142,7 +156,7 @@ def main() -> None:
         for r in progress(range(rounds), "rounds", quiet=args.quiet):
             order = ("before", "after") if r % 2 == 0 else ("after", "before")
             for label in order:
-                for key, ms in run(trees[label], sizes).items():
+                for key, ms in run(trees[label], sizes, args.fixed_malloc).items():
                     samples[label].setdefault(key, []).append(ms)
     rows = []
     for key in samples["after"]:
@@ -164,10 +178,16 @@ def main() -> None:
         f"\n- before: `{commits['before'][:10]}` ({args.before}), after: "
         f"`{commits['after'][:10]}` ({args.after})\n- {rounds} rounds, each one fresh "
         "process per revision in alternating order; medians over rounds of the fastest "
-        "of a few calls per process\n\n"
+        "of a few calls per process\n"
+        + (
+            "- glibc's mmap and trim thresholds fixed at 1 GiB in both (`--fixed-malloc`)\n"
+            if args.fixed_malloc
+            else ""
+        )
+        + "\n"
     )
     text += markdown_table(rows, columns)
-    path = write_results(NAME, text, rows, columns)
+    path = write_results(NAME + ("_malloc" if args.fixed_malloc else ""), text, rows, columns)
     print(text)
     print(f"written to {path}")
 
