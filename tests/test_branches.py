@@ -8,24 +8,13 @@ import numpy as np
 import pytest
 
 import asd
+from cases.corpus.mgh import helical_valley  # Moré, Garbow, Hillstrom (1981), problem 7
 
 RNG = np.random.default_rng(7)
 
 
 def fd_jacobian(f, x, h=1e-6):
     return np.array([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(x.size)]).T
-
-
-def helical_valley(x):  # Moré, Garbow, Hillstrom (1981), problem 7, as written
-    if x[0] > 0:
-        theta = np.arctan(x[1] / x[0]) / (2.0 * np.pi)
-    else:
-        theta = np.arctan(x[1] / x[0]) / (2.0 * np.pi) + 0.5
-    fvec = np.zeros(3)
-    fvec[0] = 10.0 * (x[2] - 10.0 * theta)
-    fvec[1] = 10.0 * (np.sqrt(x[0] ** 2 + x[1] ** 2) - 1.0)
-    fvec[2] = x[2]
-    return fvec
 
 
 def helical_valley_jacobian(x):
