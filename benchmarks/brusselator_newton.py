@@ -300,9 +300,10 @@ def main() -> None:
         text += (
             f"\nDirect Newton step at N = 192 on this machine: {'; '.join(parts)}. The "
             f"published figure, {PUBLISHED_N192} s for a direct Newton step at N = 192 "
-            "(Hill & Dalle 2025, on a laptop), was not measured here. SuperLU spends the "
-            "step in its own supernodal kernels, not in BLAS-3 (docs/design.md, *Stiff "
-            "ODEs: the Newton step's sparse LU*).\n"
+            "(Hill & Dalle 2025, on a laptop), was not measured here. The step is SuperLU's "
+            "factorisation, which updates its supernodes with BLAS-2 calls, never BLAS-3: "
+            "`benchmarks/sparse_lu.py` measures it and other sparse LUs on the same matrix "
+            "(docs/design.md, *Stiff ODEs: the Newton step's sparse LU*).\n"
         )
     text += (
         f"\n`solve_ivp(method='BDF')`, rtol {RTOL:g}, atol {ATOL:g}, t in [0, T] (restarted "

@@ -28,11 +28,12 @@ n = 73,728) and factorises it in SuperLU's natural order. ``ordering`` chooses i
 * ``"colamd"``: SuperLU's default column ordering (columns only, partial pivoting).
 * ``"auto"`` (default): ``"metis"`` when pymetis is importable, else ``"mmd"``.
 
-Measured on the 2-D Brusselator at N = 192 (n = 73,728, W = I - 10⁻³J, one process,
-``benchmarks/brusselator_newton.py``): factor entries 8.9 M (metis), 10.4 M (mmd),
-23.2 M (colamd); one factorisation about 0.6 s, 1.0 s and 2.2 s; the one-time ordering
-0.2 s (metis) and 0.1 s (mmd). The Newton matrix of a grid problem is structurally
-symmetric, which is why the symmetric orderings win.
+Measured on the 2-D Brusselator at N = 192 (n = 73,728, W = I - 10⁻³J, one core,
+``benchmarks/sparse_lu.py``): factor entries 8.9 M (metis), 10.4 M (mmd), 22.8 M
+(colamd); one factorisation 0.54 s, 0.85 s and 1.80 s; the one-time analysis 0.19 s,
+0.10 s and 0.12 s. The Newton matrix of a grid problem is structurally symmetric, which
+is why the symmetric orderings win; docs/design.md says why even the best of them stays
+above the published figure for this step.
 """
 
 from __future__ import annotations
@@ -78,10 +79,15 @@ def import_pymetis():
     return pymetis
 
 
-def resolve_ordering(ordering: str) -> str:
-    """The concrete ordering for ``ordering`` ("auto": metis if pymetis imports, else mmd)."""
+def check_ordering(ordering: str) -> None:
+    """Raise ValueError unless ``ordering`` is one of :data:`ORDERINGS`."""
     if ordering not in ORDERINGS:
         raise ValueError(f"stiff_ode: ordering must be one of {ORDERINGS}, not {ordering!r}")
+
+
+def resolve_ordering(ordering: str) -> str:
+    """The concrete ordering for ``ordering`` ("auto": metis if pymetis imports, else mmd)."""
+    check_ordering(ordering)
     if ordering == "auto":
         try:
             import_pymetis()
@@ -375,12 +381,8 @@ class KrylovNewtonSolver(_NewtonSolverBase):
                 f"stiff_ode: preconditioner must be 'lu' or 'ilu', not {preconditioner!r}"
             )
         self.kind = preconditioner
-        if preconditioner == "lu":
-            self.factorizer = NewtonMatrixLU(ordering)
-        elif ordering in ORDERINGS:
-            self.factorizer = None
-        else:
-            resolve_ordering(ordering)  # raises the error for an unknown ordering
+        check_ordering(ordering)
+        self.factorizer = NewtonMatrixLU(ordering) if preconditioner == "lu" else None
         self.rtol = rtol
         self.maxiter = maxiter
         self.drop_tol = drop_tol
