@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import scipy.sparse.linalg as sla
 from scipy.integrate import solve_ivp
 
 from cases.brusselator import Brusselator2D
@@ -18,8 +19,10 @@ from solvers.stiff_ode import (
     KrylovNewtonSolver,
     SolverStats,
     integrate,
+    linear,
     solve_with_scipy,
 )
+from solvers.stiff_ode import __main__ as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -192,12 +195,168 @@ def test_cli_runs(method):
     out = _cli("--n", "4", "--t-end", "0.05", "--method", method, "--rtol", "1e-5")
     assert out.returncode == 0, out.stderr
     assert "Jacobian evaluations" in out.stdout
+    assert ("sparse LU ordering" in out.stdout) == (method in ("newton", "gmres"))
     assert "final t 0.05" in out.stdout
     norm = float(out.stdout.rsplit("=", 1)[1])
     assert np.isfinite(norm) and norm > 0
+
+
+def test_cli_ordering_option():
+    out = _cli("--n", "4", "--t-end", "0.05", "--ordering", "colamd")
+    assert out.returncode == 0, out.stderr
+    assert "sparse LU ordering: colamd" in out.stdout and "orderings 1," in out.stdout
 
 
 def test_cli_rejects_bad_arguments():
     out = _cli("--n", "2")
     assert out.returncode == 2
     assert "--n must be at least 3" in out.stderr
+
+
+ORDERINGS = ["metis", "mmd", "colamd", "auto"]
+
+
+def _needs(ordering):
+    if ordering == "metis":
+        pytest.importorskip("pymetis")
+
+
+@pytest.mark.parametrize("ordering", ORDERINGS)
+@pytest.mark.parametrize("N", [6, 12])
+def test_direct_newton_solution_every_ordering(ordering, N):
+    _needs(ordering)
+    b = Brusselator2D(N)
+    rng = np.random.default_rng(N)
+    d = AsdDerivatives(b.f, b.initial_state())
+    stats = SolverStats()
+    solver = DirectNewtonSolver(d, stats, ordering=ordering)
+    assert solver.ordering in ("metis", "mmd", "colamd")
+    for c in (1e-3, 0.05):  # the larger c is far from diagonally dominant
+        y = _random_state(b, rng)
+        solver.evaluate_jacobian(y)
+        solver.factorize(c)
+        W = np.eye(b.n) - c * b.jacobian(0.0, y).toarray()
+        r = rng.standard_normal(b.n)
+        ref = np.linalg.solve(W, r)
+        x = solver.solve(r, y, c)
+        assert np.abs(x - ref).max() <= 1e-11 * np.abs(ref).max()
+        R = rng.standard_normal((b.n, 3))  # a block of right-hand sides too
+        X = solver.lu.solve(R)
+        assert np.abs(X - np.linalg.solve(W, R)).max() <= 1e-11 * np.abs(X).max()
+    assert solver.lu.nnz >= d.jac.nnz
+
+
+@pytest.mark.parametrize("ordering", ["metis", "mmd", "colamd"])
+def test_ordering_computed_once_per_pattern(ordering, monkeypatch):
+    _needs(ordering)
+    calls = {"metis": 0, "superlu": 0}
+    metis, superlu = linear.metis_ordering, linear.superlu_ordering
+
+    def counted_metis(*args):
+        calls["metis"] += 1
+        return metis(*args)
+
+    def counted_superlu(*args):
+        calls["superlu"] += 1
+        return superlu(*args)
+
+    monkeypatch.setattr(linear, "metis_ordering", counted_metis)
+    monkeypatch.setattr(linear, "superlu_ordering", counted_superlu)
+    b = Brusselator2D(8)
+    rng = np.random.default_rng(5)
+    d = AsdDerivatives(b.f, b.initial_state())
+    stats = SolverStats()
+    solver = DirectNewtonSolver(d, stats, ordering=ordering)
+    for k in range(4):  # new Jacobians and new c: one ordering for all of them
+        y = _random_state(b, rng)
+        solver.evaluate_jacobian(y)
+        c = 1e-3 * (k + 1)
+        solver.factorize(c)
+        r = rng.standard_normal(b.n)
+        W = sp.eye_array(b.n) - c * b.jacobian(0.0, y)
+        assert np.linalg.norm(W @ solver.solve(r, y, c) - r) <= 1e-12 * np.linalg.norm(r)
+    assert stats.factorizations == 4
+    assert stats.orderings == 1 and solver.factorizer.orderings == 1
+    assert calls["metis" if ordering == "metis" else "superlu"] == 1
+    assert stats.times["order"] > 0
+    # a Jacobian with another pattern is ordered anew
+    lu = linear.NewtonMatrixLU(ordering)
+    J1 = sp.csr_array(b.jacobian(0.0, b.initial_state()))
+    J2 = sp.csr_array(sp.diags_array(-np.arange(1.0, b.n + 1.0)))
+    for J in (J1, J1, J2, J2):
+        fac = lu.factorize(J, 0.01)
+        r = rng.standard_normal(b.n)
+        W = sp.eye_array(b.n) - 0.01 * J
+        assert np.linalg.norm(W @ fac.solve(r) - r) <= 1e-12 * np.linalg.norm(r)
+    assert lu.orderings == 2
+
+
+@pytest.mark.parametrize("spec", ["MMD_AT_PLUS_A", "COLAMD"])
+def test_superlu_ordering_is_superlus_own(spec):
+    b = Brusselator2D(12)
+    d = AsdDerivatives(b.f, b.initial_state())
+    W = sp.csr_array(sp.eye_array(b.n) - 1e-3 * d.matrix(b.initial_state()))
+    rows, cols = linear._coo_pattern(W.indptr, W.indices, b.n)
+    perm = linear.superlu_ordering(rows, cols, b.n, spec)
+    assert np.array_equal(perm, np.argsort(sla.splu(W.tocsc(), permc_spec=spec).perm_c))
+
+
+def test_metis_ordering_keeps_full_diagonal_blocks_together():
+    pytest.importorskip("pymetis")
+    b = Brusselator2D(12)  # u, v interleaved per grid point: full 2x2 diagonal blocks
+    J = sp.csr_array(b.jacobian(0.0, b.initial_state()))
+    rows, cols = linear._coo_pattern(J.indptr, J.indices, b.n)
+    assert linear.diagonal_block_size(rows, cols, b.n) == 2
+    perm = linear.metis_ordering(rows, cols, b.n)
+    assert np.array_equal(np.sort(perm), np.arange(b.n))
+    assert np.all(perm[0::2] % 2 == 0) and np.array_equal(perm[1::2], perm[0::2] + 1)
+    diag = np.arange(5)
+    assert linear.diagonal_block_size(diag, diag, 5) == 1
+    assert np.array_equal(linear.metis_ordering(diag, diag, 5), diag)  # nothing to order
+
+
+def test_missing_pymetis_is_a_clear_error(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "pymetis", None)  # import pymetis now fails
+    b = Brusselator2D(4)
+    d = AsdDerivatives(b.f, b.initial_state())
+    with pytest.raises(ImportError, match=r"pip install 'asd\[ode\]'") as info:
+        DirectNewtonSolver(d, SolverStats(), ordering="metis")
+    assert "pymetis" in str(info.value)
+    assert DirectNewtonSolver(d, SolverStats()).ordering == "mmd"  # auto falls back
+    with pytest.raises(ImportError, match="pymetis"):
+        integrate(b.rhs, b.f, (0.0, 0.01), b.initial_state(), ordering="metis")
+    status = cli.main(["--n", "4", "--t-end", "0.01", "--ordering", "metis"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert len(err.strip().splitlines()) == 1 and "asd[ode]" in err
+
+
+def test_unknown_ordering_is_rejected():
+    b = Brusselator2D(4)
+    d = AsdDerivatives(b.f, b.initial_state())
+    for make in (
+        lambda: DirectNewtonSolver(d, SolverStats(), ordering="amd"),
+        lambda: KrylovNewtonSolver(d, SolverStats(), preconditioner="ilu", ordering="amd"),
+    ):
+        with pytest.raises(ValueError, match="ordering must be one of"):
+            make()
+    out = _cli("--n", "4", "--ordering", "amd")
+    assert out.returncode == 2
+    assert "invalid choice: 'amd'" in out.stderr
+
+
+@pytest.mark.parametrize("method", ["newton", "gmres"])
+def test_integration_same_with_every_ordering(method):
+    b = Brusselator2D(6)
+    y0, span = b.initial_state(), (0.0, 0.2)
+    finals = []
+    for ordering in ("metis", "mmd", "colamd"):
+        _needs(ordering)
+        res, _, _ = integrate(
+            b.rhs, b.f, span, y0, method=method, rtol=1e-7, atol=1e-9, ordering=ordering
+        )
+        assert res.success and res.stats.orderings == 1
+        assert res.stats.factorizations > 1
+        finals.append(res.y)
+    for y in finals[1:]:
+        assert np.abs(y - finals[0]).max() <= 1e-9 * np.abs(finals[0]).max()

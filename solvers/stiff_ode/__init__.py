@@ -13,17 +13,25 @@ Run ``python -m solvers.stiff_ode --help`` for the Brusselator command line.
 from .derivatives import AsdDerivatives, prepare_jacobian
 from .driver import METHODS, integrate
 from .integrators import BDF2, OdeResult
-from .linear import DirectNewtonSolver, KrylovNewtonSolver, LinearSolveError
+from .linear import (
+    ORDERINGS,
+    DirectNewtonSolver,
+    KrylovNewtonSolver,
+    LinearSolveError,
+    NewtonMatrixLU,
+)
 from .scipy_ivp import solve_with_scipy
 from .stats import SolverStats
 
 __all__ = [
     "BDF2",
     "METHODS",
+    "ORDERINGS",
     "AsdDerivatives",
     "DirectNewtonSolver",
     "KrylovNewtonSolver",
     "LinearSolveError",
+    "NewtonMatrixLU",
     "OdeResult",
     "SolverStats",
     "integrate",

@@ -17,6 +17,7 @@ import numpy as np
 from solvers._cli import prog_name, run
 
 from .driver import METHODS, integrate
+from .linear import ORDERINGS, resolve_ordering
 
 #: the Brusselator's forcing switches on here: a discontinuity of rhs in t
 FORCING_ON = 1.1
@@ -46,6 +47,15 @@ def main(argv: list[str] | None = None) -> int:
         default="lu",
         help="GMRES preconditioner (method gmres only)",
     )
+    ap.add_argument(
+        "--ordering",
+        choices=ORDERINGS,
+        default="auto",
+        help="fill-reducing ordering of the sparse LU of I - hγJ (methods newton, and gmres "
+        "with --preconditioner lu): METIS nested dissection (needs pymetis, the 'ode' "
+        "extra), SuperLU's minimum degree on AᵀA+A (mmd) or its COLAMD; auto (default) is "
+        "metis when pymetis is installed, else mmd",
+    )
     ap.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     args = ap.parse_args(argv)
     if args.n < 3:
@@ -73,11 +83,14 @@ def solve(args: argparse.Namespace) -> int:
         atol=atol,
         breakpoints=[FORCING_ON],
         preconditioner=args.preconditioner,
+        ordering=args.ordering,
     )
     print(
         f"Brusselator N={b.N} (n={b.n}), t in [0, {args.t_end:g}], method {args.method}, "
         f"rtol {args.rtol:g}, atol {atol:g}"
     )
+    if args.method == "newton" or (args.method == "gmres" and args.preconditioner == "lu"):
+        print(f"sparse LU ordering: {resolve_ordering(args.ordering)}")
     print(
         f"asd Jacobian: {deriv.mode} mode, nnz {deriv.jac.nnz}, prepared in {prep:.3f} s "
         "(trace + detect)"

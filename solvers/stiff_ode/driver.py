@@ -9,7 +9,7 @@ import numpy as np
 
 from .derivatives import AsdDerivatives
 from .integrators import BDF2, OdeResult
-from .linear import DirectNewtonSolver, KrylovNewtonSolver
+from .linear import DirectNewtonSolver, KrylovNewtonSolver, resolve_ordering
 from .scipy_ivp import solve_with_scipy
 from .stats import SolverStats
 
@@ -29,11 +29,17 @@ def integrate(
     breakpoints: Sequence[float] = (),
     jac_mode: str = "auto",
     preconditioner: str = "lu",
+    ordering: str = "auto",
 ) -> tuple[OdeResult, float, AsdDerivatives]:
     """Prepare the asd Jacobian of ``f`` (the y-dependence of ``rhs``) at ``y0`` and
-    integrate. Returns (result, preparation time in s, the derivatives object)."""
+    integrate. Returns (result, preparation time in s, the derivatives object).
+
+    ``ordering`` is the fill-reducing ordering of the sparse LU of ``I - hγJ`` (method
+    ``newton``, and ``gmres`` with the ``lu`` preconditioner): one of
+    :data:`~solvers.stiff_ode.linear.ORDERINGS`; solve_ivp orders its own LU."""
     if method not in METHODS:
         raise ValueError(f"stiff_ode: method must be one of {METHODS}, not {method!r}")
+    resolve_ordering(ordering)  # an unknown ordering or missing pymetis fails before tracing
     y0 = np.asarray(y0, dtype=np.float64).ravel()
     t0 = time.perf_counter()
     deriv = AsdDerivatives(f, y0, mode=jac_mode)
@@ -52,8 +58,8 @@ def integrate(
         return res, prep, deriv
     stats = SolverStats()
     if method == "newton":
-        solver = DirectNewtonSolver(deriv, stats)
+        solver = DirectNewtonSolver(deriv, stats, ordering=ordering)
     else:
-        solver = KrylovNewtonSolver(deriv, stats, preconditioner=preconditioner)
+        solver = KrylovNewtonSolver(deriv, stats, preconditioner=preconditioner, ordering=ordering)
     res = BDF2(rhs, solver, rtol=rtol, atol=atol).integrate(t_span, y0, breakpoints=breakpoints)
     return res, prep, deriv

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 #: the sections the integrators charge time to, in report order
-SECTIONS = ("f", "jac", "jvp", "factor", "solve")
+SECTIONS = ("f", "jac", "jvp", "order", "factor", "solve")
 
 
 @dataclass
@@ -26,6 +26,7 @@ class SolverStats:
     f_evals: int = 0
     jac_evals: int = 0
     factorizations: int = 0
+    orderings: int = 0
     linear_solves: int = 0
     jvps: int = 0
     krylov_iters: int = 0
@@ -58,7 +59,8 @@ class SolverStats:
             f"steps {self.steps} (rejected {self.rejected}), Newton iterations "
             f"{self.newton_iters} (failed solves {self.newton_failures}), f evaluations "
             f"{self.f_evals}",
-            f"Jacobian evaluations {self.jac_evals}, factorisations {self.factorizations}, "
+            f"Jacobian evaluations {self.jac_evals}, orderings {self.orderings}, "
+            f"factorisations {self.factorizations}, "
             f"linear solves {self.linear_solves}, JVPs {self.jvps}, Krylov iterations "
             f"{self.krylov_iters}",
         ]
