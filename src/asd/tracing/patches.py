@@ -57,7 +57,9 @@ def _lifting_lists(orig):
 
 
 def _keeping_traced(orig, copy_default):
-    """``np.asarray`` / ``np.array`` that keep traced values traced."""
+    """``np.asarray`` / ``np.array`` that keep traced values traced. (``np.asanyarray``
+    stays as it is: scipy.sparse relies on it to hand ``A @ t`` to ``t.__rmatmul__``, see
+    ``TracedArray.__array__``.)"""
 
     def inner(obj, *args, **kwargs):
         if type(obj) is TraceableBuffer and obj._root._state is not None:
