@@ -468,3 +468,25 @@ def test_minimize_ipopt_large_sparse():
     )
     assert res.success
     np.testing.assert_allclose(res.x, 1.0, atol=1e-6)
+
+
+def test_coo_outputs_share_read_only_indices():
+    """The default large output (an ``AutoCOO``) reuses one read-only (rows, cols) pair:
+    a write into a returned matrix's indices raises instead of changing later results,
+    also after pickling."""
+    import pickle
+
+    n = 3000
+
+    def f(x):
+        return np.sum((x[1:] - x[:-1] ** 2) ** 2)
+
+    x = np.linspace(-1.0, 1.0, n)
+    for D in (asd.hessian(f), asd.jacobian(lambda x: x[1:] * x[:-1])):
+        first, second = D(x), D(x)
+        assert first.row is second.row and not first.row.flags.writeable
+        with pytest.raises(ValueError, match="read-only"):
+            first.col[0] = 1
+        again = pickle.loads(pickle.dumps(D))(x)
+        assert not again.row.flags.writeable
+        np.testing.assert_array_equal(again.toarray(), second.toarray())

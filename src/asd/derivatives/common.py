@@ -261,6 +261,8 @@ class Prepared:
         state = dict(self.__dict__)
         state["_fun"] = None
         state.pop("_lock", None)
+        if "_structure" in state:
+            state["_structure"] = None  # rebuilt read-only on first use (pickle drops the flag)
         return state
 
     def __setstate__(self, state: dict) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..detection import hessian_pattern
-from ..detection.patterns import csr_structure, dependencies
+from ..detection.patterns import dependencies, shared_structure
 from ..errors import InputError
 from ..evaluation.hessian_engine import HessianEngine
 from ..evaluation.workspace import Workspace
@@ -86,6 +86,7 @@ class SparseHessian(Prepared):
         self._workspace = Workspace(tape)
         if self.weighted is None:
             self.weighted = tape.n_outputs != 1
+        self._structure = None
         self._output = Output(self.pattern, self.structure, "Hessian")
         self._prepared = True
         return self
@@ -181,7 +182,9 @@ class SparseHessian(Prepared):
         if not self._prepared:
             raise InputError("asd: call prepare(x0) (or the Hessian once) first")
         if triangle == "full":
-            return csr_structure(self.pattern)
+            if self._structure is None:  # kept: every COO output shares it (read-only)
+                self._structure = shared_structure(self.pattern)
+            return self._structure
         rows, cols = self.engine.rows, self.engine.cols
         if triangle == "lower":
             return rows, cols

@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..detection import jacobian_pattern
-from ..detection.patterns import csr_structure, dependencies
+from ..detection.patterns import dependencies, shared_structure
 from ..errors import InputError
 from ..evaluation.direct import DirectJacobian
 from ..evaluation.scratch import check_work_memory
@@ -203,7 +203,7 @@ class SparseJacobian(Prepared):
         if not self._prepared:
             raise InputError("asd: call prepare(x0) (or the Jacobian once) first")
         if self._structure is None:
-            self._structure = csr_structure(self.pattern)
+            self._structure = shared_structure(self.pattern)
         return self._structure
 
     def bandwidth(self) -> tuple[int, int]:

@@ -37,6 +37,15 @@ def csr_structure(csr) -> tuple[np.ndarray, np.ndarray]:
     return rows, csr.indices.astype(np.int64)
 
 
+def shared_structure(csr) -> tuple[np.ndarray, np.ndarray]:
+    """``csr_structure`` as read-only arrays, to be kept and handed to every COO output
+    (a write into a returned matrix's indices raises instead of corrupting the next)."""
+    rows, cols = csr_structure(csr)
+    rows.setflags(write=False)
+    cols.setflags(write=False)
+    return rows, cols
+
+
 def edge_mask(tape: Tape, x=None, mode: str = "global", params=None) -> np.ndarray:
     """Per node, bit i set when the node may depend on its argument i (local: at x and
     the parameter vector ``params``, default the traced one)."""
