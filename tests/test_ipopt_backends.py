@@ -164,6 +164,7 @@ def test_callback_exceptions_reach_the_caller_on_each_backend(backend, where):
     with pytest.raises(asd.CallbackError, match=f"from {where}") as info:
         nlp.solve(backend=backend)
     assert isinstance(info.value.__cause__, Boom)
+    assert info.value.__cause__.__traceback__ is not None
     if backend == "c":
         with pytest.raises(asd.InputError, match="replaced"):
             nlp.solve(backend="c", callbacks="compiled")

@@ -124,32 +124,4 @@ def test_chained_rosenbrock_ipopt_and_trust_constr():
 
 
 class Boom(Exception):
-    pass
-
-
-@pytest.mark.parametrize("where", ["objective", "gradient", "constraints", "jacobian", "hessian"])
-def test_callback_exceptions_reach_the_caller(where):
-    nlp = hs071()
-    original = getattr(nlp, where)
-    calls = {"n": 0}
-
-    def failing(*args):
-        calls["n"] += 1
-        if calls["n"] >= 2:
-            raise Boom(f"from {where}")
-        return original(*args)
-
-    setattr(nlp, where, failing)
-    with pytest.raises(asd.CallbackError, match=f"from {where}") as info:
-        nlp.solve()
-    assert isinstance(info.value.__cause__, Boom)
-    assert info.value.__cause__.__traceback__ is not None
-
-
-def test_nan_in_a_derivative_is_reported():
-    def objective(x):
-        return np.sum(x**2) + np.log(x[0] + 1.0)  # -inf at x0, infinite gradient there
-
-    nlp = asd.NLP(objective, [-1.0, 0.5], lb=-2.0, ub=2.0)
-    with pytest.raises(asd.NonFiniteError, match="gradient"):
-        nlp.solve()
+    """Raised by the failing callbacks of test_ipopt_backends.py."""
