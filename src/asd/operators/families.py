@@ -14,6 +14,7 @@ import os
 
 import numpy as np
 
+from .special import CYTHON_FUNCTIONS
 from .table import BY_CODE, MASK_OPS, OPCODE
 
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -43,28 +44,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "floor_divide",
     ),
     "logical": tuple(op.name for op in BY_CODE if op is not None and op.name in MASK_OPS),
-    "special": (
-        "erf",
-        "erfc",
-        "erfinv",
-        "erfcinv",
-        "expit",
-        "log_expit",
-        "logit",
-        "gammaln",
-        "psi",
-        "polygamma",
-        "i0",
-        "i1",
-        "i0e",
-        "i1e",
-        "ndtr",
-        "ndtri",
-        "log_ndtr",
-        "sinc",
-        "xlogy",
-        "xlog1py",
-    ),
+    # scipy.special's C functions, then the ones written in asd (operators/special.py)
+    "special": (*CYTHON_FUNCTIONS, "polygamma", "sinc", "xlogy", "xlog1py"),
 }
 
 NAMES: tuple[str, ...] = tuple(FAMILIES)

@@ -17,12 +17,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InputError, UnsupportedFunctionError
+from ..operators.special import CYTHON_FUNCTIONS
 from .tracer import TracedArray, apply, find_recorder, lift
 
-#: scipy.special ufuncs of one float argument -> table operator
-SPECIAL_UNARY = (
-    "erf erfc erfinv erfcinv expit logit log_expit gammaln psi i0 i1 i0e i1e ndtr ndtri log_ndtr"
-).split()
+#: scipy.special ufuncs of one float argument: each is the table operator of its name
+SPECIAL_UNARY = CYTHON_FUNCTIONS
 #: scipy.special ufuncs of two float arguments -> table operator
 SPECIAL_BINARY = ("xlogy", "xlog1py")
 _TABLE: dict = {}
