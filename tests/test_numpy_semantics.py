@@ -3,6 +3,7 @@ boolean arithmetic, complex input, empty shapes, and clear errors for bad return
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 import asd
 from tests.reference import fd_jacobian
@@ -385,3 +386,23 @@ def test_matrix_norm_hessians_match_finite_differences():
     for mode in ("direct", "colored"):
         H = asd.hessian(f, x, mode=mode, format="csr")(x).toarray()
         np.testing.assert_allclose(H, ref, atol=1e-5, rtol=1e-5, err_msg=mode)
+
+
+def test_constant_sparse_matrices_of_the_user_are_never_edited():
+    """A CSR matrix with an explicit zero and unsorted duplicates, used in ``A @ x``, a
+    sparse solve and a given sparsity pattern, keeps its arrays as they were."""
+    import scipy.sparse.linalg as spl
+
+    data, indices, indptr = np.array([1.0, 0.0, 2.0, 3.0]), np.array([1, 0, 1, 1]), [0, 2, 4]
+    A = sp.csr_array((data, indices, np.array(indptr)), shape=(2, 2))
+    P = sp.csr_array((np.ones(4, bool), np.array([1, 0, 1, 0]), np.array(indptr)), shape=(2, 2))
+    K = sp.csr_array((np.array([4.0, 0.0, 1.0, 5.0]), np.array([0, 1, 0, 1]), np.array(indptr)))
+    saved = [(M.data.copy(), M.indices.copy(), M.indptr.copy()) for M in (A, P, K)]
+    x = np.array([0.3, 0.7])
+    J = asd.jacobian(lambda x: A @ x**2 + spl.spsolve(K, x), format="csr", sparsity=P)(x)
+    want = A.toarray() * 2 * x[None, :] + np.linalg.inv(K.toarray())
+    np.testing.assert_allclose(J.toarray(), want, rtol=1e-14)
+    for M, (d, i, p) in zip((A, P, K), saved):
+        np.testing.assert_array_equal(M.data, d)
+        np.testing.assert_array_equal(M.indices, i)
+        np.testing.assert_array_equal(M.indptr, p)

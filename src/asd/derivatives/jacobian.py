@@ -230,7 +230,7 @@ class SparseJacobian(Prepared):
 
 def _user_pattern(pattern, tape) -> sp.csr_array:
     """A user-supplied pattern, checked against the detected one (it must contain it)."""
-    P = sp.csr_array(pattern, dtype=bool)
+    P = sp.csr_array(pattern, dtype=bool, copy=True)  # sorted below: not the user's arrays
     shape = (tape.n_outputs, tape.n_inputs)
     if P.shape != shape:
         raise InputError(f"asd: the given sparsity has shape {P.shape}, the Jacobian is {shape}")

@@ -414,7 +414,7 @@ def constant_inverse(K) -> sp.csr_array:
     where a directed path i -> j exists in K's graph (zero-free diagonal), else the
     component's dense block."""
     K = (
-        sp.csr_array(K, dtype=np.float64)
+        sp.csr_array(K, dtype=np.float64, copy=True)  # made canonical below: not the user's
         if sp.issparse(K)
         else sp.csr_array(np.asarray(K, np.float64))
     )

@@ -376,11 +376,13 @@ def _const_matmul(A, x: TracedArray) -> TracedArray:
     vec = x.ndim == 1
     X = x.ids[:, None] if vec else x.ids
     XV = x.val[:, None] if vec else x.val
-    A = sp.csr_array(A) if not sp.issparse(A) else sp.csr_array(A)
+    A = sp.csr_array(A)  # shares the arrays of a user's CSR matrix: never edit them
     if A.dtype.kind not in "biuf":
         _const(np.zeros(0, A.dtype))  # the same error as for a dense constant
-    A.sum_duplicates()
-    A.eliminate_zeros()
+    if not A.has_canonical_format or not A.data.all():
+        A = A.copy()
+        A.sum_duplicates()
+        A.eliminate_zeros()
     m, k = A.shape
     if X.shape[0] != k:
         raise ValueError(f"matmul: dimension mismatch, ({m},{k}) @ {x.shape}")

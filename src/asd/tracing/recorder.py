@@ -7,6 +7,7 @@ import numpy as np
 from ..operators.special import NUMPY_HELPERS
 from ..operators.table import BY_CODE, CONST, INPUT, LINEAR, OPCODE, PARAM
 from ..passes import optimize
+from . import raw
 from ..tape import Guard, Tape
 
 # numpy versions of the table's value expressions, used for primal values while tracing
@@ -25,7 +26,7 @@ def numpy_value(name: str, a, b=None, c=None, p=0.0, q=0.0) -> np.ndarray:
 
 def _fingerprint(v) -> tuple:
     """A cheap key for an argument block: shape, ends and a few samples."""
-    arr = np.asarray(v)
+    arr = raw.asarray(v)
     if arr.size <= 16:
         return (arr.shape, arr.tobytes())
     flat = arr.ravel()
@@ -39,13 +40,13 @@ def _fingerprint(v) -> tuple:
 
 def _owned(v):
     """A private flat copy of an array argument (scalars pass through)."""
-    if np.ndim(v) == 0:
+    if raw.ndim(v) == 0:
         return v
-    return np.array(v, copy=True).ravel()
+    return raw.array(v, copy=True).ravel()
 
 
 def _same(u, v) -> bool:
-    u, v = np.asarray(u), np.asarray(v)
+    u, v = raw.asarray(u), raw.asarray(v)
     return u.shape == v.shape and bool(np.array_equal(u, v))
 
 
@@ -80,7 +81,7 @@ class Recorder:
 
     # -- low level ----------------------------------------------------------
     def _append(self, code, a, b, c, p, q) -> np.ndarray:
-        a = np.asarray(a, np.int64).ravel()
+        a = raw.asarray(a, np.int64).ravel()
         n = a.size
         ids = np.arange(self.size, self.size + n, dtype=np.int64)
         self._chunks.append((code, a, b, c, p, q, n))
@@ -96,7 +97,7 @@ class Recorder:
         code = OPCODE[name]
         # arguments are often views of a traced array's ids, which a later __setitem__
         # mutates: the tape keeps its own copies
-        parts = tuple(_owned(v) for v in (np.asarray(a, np.int64), b, c, p, q))
+        parts = tuple(_owned(v) for v in (raw.asarray(a, np.int64), b, c, p, q))
         key = (code, *(_fingerprint(v) for v in parts))
         for seen, ids in self._blocks.get(key, ()):
             if all(_same(u, v) for u, v in zip(seen, parts)):
@@ -107,9 +108,9 @@ class Recorder:
 
     def emit_linear(self, counts: np.ndarray, idx: np.ndarray, w, bias=0.0) -> np.ndarray:
         """Append ``len(counts)`` linear nodes; node i sums ``counts[i]`` consecutive terms."""
-        counts = np.asarray(counts, np.int64)
-        idx = np.asarray(idx, np.int64).ravel()
-        w = np.broadcast_to(np.asarray(w, np.float64), idx.shape)
+        counts = raw.asarray(counts, np.int64)
+        idx = raw.asarray(idx, np.int64).ravel()
+        w = raw.broadcast(raw.asarray(w, np.float64), idx.shape)
         keep = w != 0.0
         if not keep.all():  # a zero weight is no dependency at all
             owner = np.repeat(np.arange(counts.size), counts)
@@ -117,7 +118,7 @@ class Recorder:
             idx, w = idx[keep], w[keep]
         ends = self.lin_size + np.cumsum(counts)
         starts = ends - counts
-        self._lin_chunks.append((np.array(idx, copy=True), np.array(w, np.float64)))
+        self._lin_chunks.append((raw.array(idx, copy=True), raw.array(w, np.float64)))
         self.lin_size += idx.size
         return self._append(LINEAR, starts, ends, -1, 0.0, bias)
 
@@ -161,7 +162,7 @@ class Recorder:
         for code, a, b, c, p, q, n in self._chunks:  # scalars broadcast into the slices
             op[k : k + n] = code
             for key, val in (("a", a), ("b", b), ("c", c), ("p", p), ("q", q)):
-                cat[key][k : k + n] = np.ravel(val) if np.ndim(val) else val
+                cat[key][k : k + n] = val.ravel() if raw.ndim(val) else val
             k += n
         cat["op"] = op
         if self._lin_chunks:
@@ -169,7 +170,7 @@ class Recorder:
             lin_w = np.concatenate([w for _, w in self._lin_chunks])
         else:
             lin_idx, lin_w = np.zeros(0, np.int64), np.zeros(0)
-        outputs = np.asarray(outputs, np.int64)
+        outputs = raw.asarray(outputs, np.int64)
         tape = Tape(
             cat["op"],
             cat["a"],

@@ -31,6 +31,7 @@ from ..errors import (
 )
 from ..operators.table import MASK_OPS
 from ..tape import Tape
+from . import raw
 from .params import ParamSpec
 from .recorder import Recorder, numpy_value
 
@@ -47,7 +48,7 @@ class TracedArray:
     def __new__(cls, rec: Recorder, ids: np.ndarray | None, val: np.ndarray, lin=None):
         # 0-d results are not sequences, so numpy's ``buf[i] = t`` calls ``float(t)``
         # and reports our error instead of a bare "setting an array element" one.
-        if cls is TracedArray and np.ndim(val if ids is None else ids) > 0:
+        if cls is TracedArray and raw.ndim(val if ids is None else ids) > 0:
             cls = TracedNdArray
         return object.__new__(cls)
 
@@ -513,9 +514,9 @@ class PendingLinear:
         idx = np.empty((n, len(self.terms)), np.int64)
         w = np.empty((n, len(self.terms)))
         for j, (wj, ij) in enumerate(self.terms):
-            idx[:, j] = np.broadcast_to(ij, shape).ravel()
+            idx[:, j] = raw.broadcast(ij, shape).ravel()
             w[:, j] = wj
-        bias = np.broadcast_to(self.bias, shape).ravel() if np.ndim(self.bias) else self.bias
+        bias = raw.broadcast(self.bias, shape).ravel() if raw.ndim(self.bias) else self.bias
         counts = np.full(n, len(self.terms), np.int64)
         return rec.emit_linear(counts, idx.ravel(), w.ravel(), bias).reshape(shape)
 
@@ -537,7 +538,7 @@ def linear_combination(parts, shift, val: np.ndarray) -> TracedArray:
             terms += [(scale * w, i) for w, i in lin.terms]
             bias = bias + scale * lin.bias
         else:
-            terms.append((scale, np.array(t.ids, copy=True)))
+            terms.append((scale, raw.array(t.ids, copy=True)))
     pending = PendingLinear(terms, bias)
     if len(terms) > PendingLinear.MAX_TERMS:  # a long sum: one node per MAX_TERMS terms
         return TracedArray(rec, pending.record(rec, val.shape), val)
@@ -554,16 +555,16 @@ def apply(name: str, *operands: TracedArray, p=0.0, q=0.0) -> TracedArray:
     vals = [o.val for o in operands]
     vals += [None] * (3 - len(vals))
     value = numpy_value(name, *vals, p=p, q=q)
-    value = np.broadcast_to(value, shape)
+    value = raw.broadcast(value, shape)
     if name in MASK_OPS:
         value = value.astype(np.bool_)
     else:
         value = value.astype(np.float64)
     flat = [i.ravel() for i in ids] + [-1] * (3 - len(ids))
-    pp = np.broadcast_to(p, shape).ravel() if np.ndim(p) else p
-    qq = np.broadcast_to(q, shape).ravel() if np.ndim(q) else q
+    pp = raw.broadcast(p, shape).ravel() if raw.ndim(p) else p
+    qq = raw.broadcast(q, shape).ravel() if raw.ndim(q) else q
     new = rec.emit(name, flat[0], flat[1], flat[2], pp, qq).reshape(shape)
-    return TracedArray(rec, new, np.array(value))
+    return TracedArray(rec, new, value)  # astype made it a fresh array
 
 
 def _static_key(rec: Recorder, key):

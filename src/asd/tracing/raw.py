@@ -1,0 +1,27 @@
+"""numpy's own ``asarray`` / ``array`` / ``broadcast_to`` for asd's bookkeeping arrays.
+
+While a trace runs, ``np.asarray`` and ``np.array`` are replaced for user code
+(``patches.py``); asd's node-id and weight arrays never need those checks, and numpy's
+``broadcast_to`` itself calls ``np.array``, so the tracer's hot paths use these instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+asarray = getattr(np.asarray, "__wrapped__", np.asarray)
+array = getattr(np.array, "__wrapped__", np.array)
+
+
+def ndim(v) -> int:
+    """``np.ndim`` with a fast path for arrays."""
+    t = type(v)
+    if t is np.ndarray:
+        return v.ndim
+    return 0 if t is int or t is float else np.ndim(v)
+
+
+def broadcast(a, shape: tuple) -> np.ndarray:
+    """``np.broadcast_to(a, shape)``; ``a`` itself (as an array) when it has that shape."""
+    a = asarray(a)
+    return a if a.shape == shape else np.broadcast_to(a, shape)
