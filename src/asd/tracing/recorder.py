@@ -7,8 +7,8 @@ import numpy as np
 from ..operators.special import NUMPY_HELPERS
 from ..operators.table import BY_CODE, CONST, INPUT, LINEAR, OPCODE, PARAM
 from ..passes import optimize
-from . import raw
 from ..tape import Guard, Tape
+from . import raw
 
 # numpy versions of the table's value expressions, used for primal values while tracing
 _NUMPY_VALUE = {
