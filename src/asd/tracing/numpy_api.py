@@ -18,6 +18,7 @@ from ..errors import (
     TracerIndexError,
     UnsupportedFunctionError,
 )
+from . import raw
 from .buffers import TraceableBuffer
 from .contractions import CONTRACTIONS, dot_nd, inner_nd, matmul_nd
 from .linalg import LINALG
@@ -131,7 +132,7 @@ def _affine(x: TracedArray, scale, shift) -> TracedArray:
         return linear_combination([(float(scale), x)], shift if shift.ndim else float(shift), val)
     if scale.ndim or shift.ndim:
         shape = np.broadcast_shapes(x.shape, scale.shape, shift.shape)
-        x = TracedArray(x.rec, np.broadcast_to(x.ids, shape), np.broadcast_to(x.val, shape))
+        x = TracedArray(x.rec, raw.broadcast(x.ids, shape), raw.broadcast(x.val, shape))
     return apply("affine", x, p=scale, q=shift)
 
 
@@ -181,7 +182,7 @@ def _with_param(name, t: TracedArray, p) -> TracedArray:
     p = np.asarray(p, np.float64)
     if p.ndim:
         shape = np.broadcast_shapes(t.shape, p.shape)
-        t = TracedArray(t.rec, np.broadcast_to(t.ids, shape), np.broadcast_to(t.val, shape))
+        t = TracedArray(t.rec, raw.broadcast(t.ids, shape), raw.broadcast(t.val, shape))
     return apply(name, t, p=p)
 
 
@@ -388,6 +389,9 @@ def _const_matmul(A, x: TracedArray) -> TracedArray:
         raise ValueError(f"matmul: dimension mismatch, ({m},{k}) @ {x.shape}")
     p = X.shape[1]
     counts = np.diff(A.indptr)
+    if vec:  # the terms of row i are entries indptr[i]:indptr[i+1], in order
+        new = rec.emit_linear(counts, x.ids[A.indices], A.data.astype(np.float64))
+        return TracedArray(rec, new, np.asarray(A @ x.val.astype(np.float64)))
     out_counts = np.repeat(counts, p)
     total = int(out_counts.sum())
     ends = np.cumsum(out_counts)

@@ -25,3 +25,12 @@ def broadcast(a, shape: tuple) -> np.ndarray:
     """``np.broadcast_to(a, shape)``; ``a`` itself (as an array) when it has that shape."""
     a = asarray(a)
     return a if a.shape == shape else np.broadcast_to(a, shape)
+
+
+def broadcast_arrays(arrays: list) -> list:
+    """``np.broadcast_arrays``; the arrays themselves when their shapes agree."""
+    shape = arrays[0].shape
+    if all(a.shape == shape for a in arrays):
+        return arrays
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    return [broadcast(a, shape) for a in arrays]

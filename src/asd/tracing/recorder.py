@@ -24,14 +24,20 @@ def numpy_value(name: str, a, b=None, c=None, p=0.0, q=0.0) -> np.ndarray:
         return _NUMPY_VALUE[name](a, b, c, p, q)
 
 
+#: argument blocks of at most this many entries are keyed by all their bytes
+SMALL = 16
+
+
 def _fingerprint(v) -> tuple:
-    """A cheap key for an argument block: shape, ends and a few samples."""
+    """A cheap key for an argument block: shape, type and all its bytes when it is small
+    (equal keys then mean bitwise equal blocks), else its ends and a few samples."""
     arr = raw.asarray(v)
-    if arr.size <= 16:
-        return (arr.shape, arr.tobytes())
+    if arr.size <= SMALL:
+        return (arr.shape, arr.dtype.char, arr.tobytes())
     flat = arr.ravel()
     return (
         arr.shape,
+        arr.dtype.char,
         flat[:4].tobytes(),
         flat[-4:].tobytes(),
         flat[:: max(1, flat.size // 8)].tobytes(),
@@ -46,8 +52,9 @@ def _owned(v):
 
 
 def _same(u, v) -> bool:
+    """Whether two argument blocks with equal fingerprints are equal."""
     u, v = raw.asarray(u), raw.asarray(v)
-    return u.shape == v.shape and bool(np.array_equal(u, v))
+    return u.size <= SMALL or bool((u == v).all())
 
 
 class Recorder:

@@ -550,7 +550,7 @@ def apply(name: str, *operands: TracedArray, p=0.0, q=0.0) -> TracedArray:
     rec = operands[0].rec
     if any(o.rec is not rec for o in operands):
         raise InputError("asd: traced arrays from two different traces were mixed")
-    ids = np.broadcast_arrays(*[o.ids for o in operands])
+    ids = raw.broadcast_arrays([o.ids for o in operands])
     shape = ids[0].shape
     vals = [o.val for o in operands]
     vals += [None] * (3 - len(vals))
