@@ -377,7 +377,8 @@ def _const_matmul(A, x: TracedArray) -> TracedArray:
     vec = x.ndim == 1
     X = x.ids[:, None] if vec else x.ids
     XV = x.val[:, None] if vec else x.val
-    A = sp.csr_array(A)  # shares the arrays of a user's CSR matrix: never edit them
+    if type(A) is not sp.csr_array:  # a user's CSR arrays are shared: never edit them
+        A = sp.csr_array(A)
     if A.dtype.kind not in "biuf":
         _const(np.zeros(0, A.dtype))  # the same error as for a dense constant
     if not A.has_canonical_format or not A.data.all():
@@ -390,8 +391,11 @@ def _const_matmul(A, x: TracedArray) -> TracedArray:
     p = X.shape[1]
     counts = np.diff(A.indptr)
     if vec:  # the terms of row i are entries indptr[i]:indptr[i+1], in order
-        new = rec.emit_linear(counts, x.ids[A.indices], A.data.astype(np.float64))
-        return TracedArray(rec, new, np.asarray(A @ x.val.astype(np.float64)))
+        w = A.data.astype(np.float64)
+        new = rec.emit_linear(counts, x.ids[A.indices], w)
+        rows = np.repeat(np.arange(m), counts)
+        value = np.bincount(rows, w * x.val[A.indices], minlength=m)  # row sums in order
+        return TracedArray(rec, new, value)
     out_counts = np.repeat(counts, p)
     total = int(out_counts.sum())
     ends = np.cumsum(out_counts)
