@@ -131,7 +131,7 @@ def _affine(x: TracedArray, scale, shift) -> TracedArray:
         val = np.asarray(numpy_value("affine", x.val, p=scale, q=shift), np.float64)
         return linear_combination([(float(scale), x)], shift if shift.ndim else float(shift), val)
     if scale.ndim or shift.ndim:
-        shape = np.broadcast_shapes(x.shape, scale.shape, shift.shape)
+        shape = raw.broadcast_shapes(x.shape, scale.shape, shift.shape)
         x = TracedArray(x.rec, raw.broadcast(x.ids, shape), raw.broadcast(x.val, shape))
     return apply("affine", x, p=scale, q=shift)
 
@@ -181,7 +181,7 @@ def _divide(a, b):
 def _with_param(name, t: TracedArray, p) -> TracedArray:
     p = np.asarray(p, np.float64)
     if p.ndim:
-        shape = np.broadcast_shapes(t.shape, p.shape)
+        shape = raw.broadcast_shapes(t.shape, p.shape)
         t = TracedArray(t.rec, raw.broadcast(t.ids, shape), raw.broadcast(t.val, shape))
     return apply(name, t, p=p)
 
@@ -389,7 +389,7 @@ def _const_matmul(A, x: TracedArray) -> TracedArray:
     if X.shape[0] != k:
         raise ValueError(f"matmul: dimension mismatch, ({m},{k}) @ {x.shape}")
     p = X.shape[1]
-    counts = np.diff(A.indptr)
+    counts = A.indptr[1:] - A.indptr[:-1]
     if vec:  # the terms of row i are entries indptr[i]:indptr[i+1], in order
         w = A.data.astype(np.float64)
         new = rec.emit_linear(counts, x.ids[A.indices], w)

@@ -11,6 +11,8 @@ import numpy as np
 
 asarray = getattr(np.asarray, "__wrapped__", np.asarray)
 array = getattr(np.array, "__wrapped__", np.array)
+empty = getattr(np.empty, "__wrapped__", np.empty)
+full = getattr(np.full, "__wrapped__", np.full)
 
 
 def ndim(v) -> int:
@@ -32,5 +34,13 @@ def broadcast_arrays(arrays: list) -> list:
     shape = arrays[0].shape
     if all(a.shape == shape for a in arrays):
         return arrays
-    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    shape = broadcast_shapes(*(a.shape for a in arrays))
     return [broadcast(a, shape) for a in arrays]
+
+
+def broadcast_shapes(*shapes: tuple) -> tuple:
+    """``np.broadcast_shapes`` (which makes arrays with ``np.empty``); the shape itself
+    when all agree."""
+    if all(s == shapes[0] for s in shapes):
+        return tuple(shapes[0])
+    return np.broadcast_shapes(*shapes)

@@ -123,7 +123,7 @@ class Recorder:
             owner = np.repeat(np.arange(counts.size), counts)
             counts = np.bincount(owner[keep], minlength=counts.size).astype(np.int64)
             idx, w = idx[keep], w[keep]
-        ends = self.lin_size + np.cumsum(counts)
+        ends = self.lin_size + counts.cumsum()
         starts = ends - counts
         self._lin_chunks.append((raw.array(idx, copy=True), raw.array(w, np.float64)))
         self.lin_size += idx.size

@@ -511,13 +511,13 @@ class PendingLinear:
 
     def record(self, rec: Recorder, shape: tuple) -> np.ndarray:
         n = math.prod(shape)
-        idx = np.empty((n, len(self.terms)), np.int64)
-        w = np.empty((n, len(self.terms)))
+        idx = raw.empty((n, len(self.terms)), np.int64)
+        w = raw.empty((n, len(self.terms)))
         for j, (wj, ij) in enumerate(self.terms):
             idx[:, j] = raw.broadcast(ij, shape).ravel()
             w[:, j] = wj
         bias = raw.broadcast(self.bias, shape).ravel() if raw.ndim(self.bias) else self.bias
-        counts = np.full(n, len(self.terms), np.int64)
+        counts = raw.full(n, len(self.terms), np.int64)
         return rec.emit_linear(counts, idx.ravel(), w.ravel(), bias).reshape(shape)
 
 
