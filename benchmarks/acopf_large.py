@@ -214,8 +214,8 @@ def write(rows: list[dict], planned: int, options: dict, command_wall: float) ->
         "v23.07 baseline. `published_s` is the published solve time of Ipopt with HSL MA27 "
         "(not redistributable; asd runs MUMPS) and ExaModels derivatives on 2x Xeon Platinum "
         "6130, tol 1e-8, model build excluded (MadNLP NeurIPS 2025 artefact, "
-        "madnlp/neurips2025-mathprog-on-gpu). `casadi` is filled only for a case asd's solve missed: CasADi's "
-        "outcome on the same model and options.\n\n"
+        "madnlp/neurips2025-mathprog-on-gpu). `casadi` is filled only for a case asd's "
+        "solve missed: CasADi's outcome on the same model and options.\n\n"
         + markdown_table([_fmt(r) for r in rows], COLUMNS)
     )
     return write_results(NAME, text, rows, COLUMNS)
