@@ -227,3 +227,29 @@ def test_integer_buffer_with_traced_write_is_a_clear_error():
 
     with pytest.raises(asd.TracerConversionError, match="np.zeros"):
         asd.trace(f, np.ones(2))
+
+
+def test_trace_time_replacements_follow_the_current_numpy_attributes(monkeypatch):
+    """The wrappers installed while tracing are reused between traces only while they
+    wrap the attributes numpy has now: a user's own np.sum / np.zeros is still called,
+    and every attribute is restored after the trace."""
+    x = np.linspace(0.5, 1.5, 4)
+    for _ in range(2):  # the wrappers of these traces are the ones kept for reuse
+        asd.trace(lambda x: np.sum(np.zeros(4) + x), x)
+    calls = []
+    real_sum, real_zeros = np.sum, np.zeros
+
+    def my_sum(*args, **kwargs):
+        calls.append("sum")
+        return real_sum(*args, **kwargs)
+
+    def my_zeros(*args, **kwargs):
+        calls.append("zeros")
+        return real_zeros(*args, **kwargs)
+
+    monkeypatch.setattr(np, "sum", my_sum)
+    monkeypatch.setattr(np, "zeros", my_zeros)
+    tape = asd.trace(lambda x: np.sum(np.zeros(4) + x**2), x)
+    assert calls[0] == "zeros" and "sum" in calls
+    assert np.sum is my_sum and np.zeros is my_zeros
+    np.testing.assert_allclose(asd.evaluate(tape, x), real_sum(x**2), rtol=1e-15)

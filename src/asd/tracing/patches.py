@@ -102,12 +102,30 @@ def unpatched_modules() -> list[str]:
     return [name for name in LAZY_MODULES if name not in sys.modules]
 
 
+#: (scipy.special module or None, replacements, the attributes they wrap) of the last trace
+_LAST: tuple | None = None
+
+
+def _current_replacements() -> tuple[list, list]:
+    """``_replacements()`` and the attributes they replace; the previous trace's wrappers
+    when they wrap exactly today's attributes (building them costs ~0.05 ms)."""
+    global _LAST
+    special = sys.modules.get("scipy.special")
+    if _LAST is not None and _LAST[0] is special:
+        replacements, originals = _LAST[1], _LAST[2]
+        if all(getattr(m, n) is o for (m, n, _), o in zip(replacements, originals)):
+            return replacements, originals
+    replacements = _replacements()
+    originals = [getattr(mod, name) for mod, name, _ in replacements]
+    _LAST = (special, replacements, originals)
+    return replacements, originals
+
+
 @contextlib.contextmanager
 def numpy_accepts_tracers():
     """Replace the attributes above for the duration of a trace."""
     with _PATCH_LOCK:
-        replacements = _replacements()
-        saved = [(mod, name, getattr(mod, name)) for mod, name, _ in replacements]
+        replacements, originals = _current_replacements()
         for mod, name, fn in replacements:
             setattr(mod, name, fn)
         _BUFFER_STATE.depth = getattr(_BUFFER_STATE, "depth", 0) + 1
@@ -115,5 +133,5 @@ def numpy_accepts_tracers():
             yield
         finally:
             _BUFFER_STATE.depth -= 1
-            for mod, name, fn in saved:
+            for (mod, name, _), fn in zip(replacements, originals):
                 setattr(mod, name, fn)
