@@ -68,7 +68,7 @@ def families_of(opcodes: np.ndarray) -> int:
         return ALL
     if opcodes.size == 0:
         return 0
-    return int(np.bitwise_or.reduce(BIT_OF_CODE[np.unique(opcodes)]))
+    return int(np.bitwise_or.reduce(BIT_OF_CODE[opcodes]))
 
 
 def codes_in(mask: int) -> frozenset[int]:
