@@ -169,22 +169,26 @@ def reached(row: dict) -> bool:
     return bool(row.get("success")) and abs(row.get("rel_diff", math.nan)) <= GOAL
 
 
+#: how the float columns are printed
+FORMATS = {
+    "read_s": ".2f",
+    "build_s": ".2f",
+    "solve_s": ".2f",
+    "solve/published": ".2f",
+    "peak_GB": ".2f",
+    "callback_share": ".0%",
+    "objective": ".7g",
+    "rel_diff": "+.1e",
+}
+
+
 def _fmt(row: dict) -> dict:
-    out = dict(row)
-    for k in ("read_s", "build_s", "solve_s"):
-        if isinstance(row.get(k), float):
-            out[k] = f"{row[k]:.2f}"
-    if isinstance(row.get("solve/published"), float):
-        out["solve/published"] = f"{row['solve/published']:.2f}"
-    if isinstance(row.get("peak_GB"), float):
-        out["peak_GB"] = f"{row['peak_GB']:.2f}"
-    if isinstance(row.get("callback_share"), float):
-        out["callback_share"] = f"{row['callback_share']:.0%}"
-    if isinstance(row.get("objective"), float):
-        out["objective"] = f"{row['objective']:.7g}"
-    if isinstance(row.get("rel_diff"), float) and math.isfinite(row["rel_diff"]):
-        out["rel_diff"] = f"{row['rel_diff']:+.1e}"
-    return out
+    return {
+        k: format(v, FORMATS[k])
+        if k in FORMATS and isinstance(v, float) and math.isfinite(v)
+        else v
+        for k, v in row.items()
+    }
 
 
 def write(rows: list[dict], planned: int, options: dict, command_wall: float) -> Path:

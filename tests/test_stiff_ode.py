@@ -1,6 +1,7 @@
 """Stiff integration of the 2-D Brusselator with asd Jacobians (solvers.stiff_ode)."""
 
 import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -213,12 +214,16 @@ def test_cli_rejects_bad_arguments():
     assert "--n must be at least 3" in out.stderr
 
 
-ORDERINGS = ["metis", "mmd", "colamd", "auto"]
+ORDERINGS = ["metis", "mmd", "colamd", "pardiso", "auto"]
 
 
 def _needs(ordering):
+    """pymetis and MKL come with the test extras (MKL on x86-64 only, where its wheel
+    exists): elsewhere the orderings that need them are not tested."""
     if ordering == "metis":
         pytest.importorskip("pymetis")
+    if ordering == "pardiso" and platform.machine() not in ("x86_64", "AMD64"):
+        pytest.skip("the mkl wheel exists for x86-64 only")
 
 
 @pytest.mark.parametrize("ordering", ORDERINGS)
@@ -230,7 +235,7 @@ def test_direct_newton_solution_every_ordering(ordering, N):
     d = AsdDerivatives(b.f, b.initial_state())
     stats = SolverStats()
     solver = DirectNewtonSolver(d, stats, ordering=ordering)
-    assert solver.ordering in ("metis", "mmd", "colamd")
+    assert solver.ordering in ("metis", "mmd", "colamd", "pardiso")
     for c in (1e-3, 0.05):  # the larger c is far from diagonally dominant
         y = _random_state(b, rng)
         solver.evaluate_jacobian(y)
@@ -350,7 +355,7 @@ def test_integration_same_with_every_ordering(method):
     b = Brusselator2D(6)
     y0, span = b.initial_state(), (0.0, 0.2)
     finals = []
-    for ordering in ("metis", "mmd", "colamd"):
+    for ordering in ("metis", "mmd", "colamd", "pardiso"):
         _needs(ordering)
         res, _, _ = integrate(
             b.rhs, b.f, span, y0, method=method, rtol=1e-7, atol=1e-9, ordering=ordering
@@ -360,3 +365,52 @@ def test_integration_same_with_every_ordering(method):
         finals.append(res.y)
     for y in finals[1:]:
         assert np.abs(y - finals[0]).max() <= 1e-9 * np.abs(finals[0]).max()
+
+
+def test_pardiso_analyses_once_refuses_stale_factors_and_falls_back(monkeypatch):
+    """PARDISO's symbolic analysis runs once per pattern; a factorisation replaced by a
+    newer one refuses to solve; one with perturbed pivots is done by SuperLU instead."""
+    _needs("pardiso")
+    from solvers.stiff_ode import pardiso
+
+    calls = []
+    real_call = pardiso.Pardiso._call
+
+    def counted(self, phase, *args):
+        calls.append(phase)
+        return real_call(self, phase, *args)
+
+    monkeypatch.setattr(pardiso.Pardiso, "_call", counted)
+    b = Brusselator2D(6)
+    rng = np.random.default_rng(3)
+    lu = linear.NewtonMatrixLU("pardiso")
+    factors = []
+    for c in (1e-3, 0.05, 0.2):
+        J = b.jacobian(0.0, _random_state(b, rng))
+        F = lu.factorize(J, c)
+        W = np.eye(b.n) - c * J.toarray()
+        r = rng.standard_normal(b.n)
+        np.testing.assert_allclose(F.solve(r), np.linalg.solve(W, r), rtol=1e-10, atol=1e-12)
+        factors.append(F)
+    assert calls.count(11) == 1 and calls.count(22) == 3 and lu.orderings == 1
+    with pytest.raises(pardiso.PardisoError, match="replaced by a newer one"):
+        factors[0].solve(r)
+    monkeypatch.setattr(pardiso.Pardiso, "factorize", lambda self, data: (2, 0))
+    F = lu.factorize(J, c)
+    assert lu.pardiso_fallbacks == 1 and not isinstance(F, linear._PardisoLU)
+    np.testing.assert_allclose(F.solve(r), np.linalg.solve(W, r), rtol=1e-10, atol=1e-12)
+
+
+def test_missing_mkl_is_a_clear_error(monkeypatch, capsys):
+    from solvers.stiff_ode import pardiso
+
+    monkeypatch.setattr(pardiso, "_library_paths", lambda: [])
+    monkeypatch.setattr(pardiso, "_LIB", None)
+    b = Brusselator2D(4)
+    d = AsdDerivatives(b.f, b.initial_state())
+    with pytest.raises(ImportError, match=r"pip install 'asd\[pardiso\]'"):
+        DirectNewtonSolver(d, SolverStats(), ordering="pardiso")
+    status = cli.main(["--n", "4", "--t-end", "0.01", "--ordering", "pardiso"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert len(err.strip().splitlines()) == 1 and "asd[pardiso]" in err

@@ -53,8 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         default="auto",
         help="fill-reducing ordering of the sparse LU of I - hγJ (methods newton, and gmres "
         "with --preconditioner lu): METIS nested dissection (needs pymetis, the 'ode' "
-        "extra), SuperLU's minimum degree on AᵀA+A (mmd) or its COLAMD; auto (default) is "
-        "metis when pymetis is installed, else mmd",
+        "extra), SuperLU's minimum degree on AᵀA+A (mmd) or its COLAMD, or MKL PARDISO "
+        "instead of SuperLU (needs the 'pardiso' extra); auto (default) is metis when "
+        "pymetis is installed, else mmd",
     )
     ap.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     args = ap.parse_args(argv)

@@ -26,14 +26,19 @@ n = 73,728) and factorises it in SuperLU's natural order. ``ordering`` chooses i
   supernodes.
 * ``"mmd"``: SuperLU's minimum degree on ``AᵀA + A``, applied the same way.
 * ``"colamd"``: SuperLU's default column ordering (columns only, partial pivoting).
+* ``"pardiso"``: MKL PARDISO instead of SuperLU (``pardiso.py``, the ``pardiso`` extra):
+  its own METIS ordering and symbolic analysis once per pattern, a numeric
+  factorisation per Newton matrix. A factorisation whose pivots PARDISO had to perturb
+  is not used: that Newton matrix is factorised by SuperLU (METIS or MMD) instead.
 * ``"auto"`` (default): ``"metis"`` when pymetis is importable, else ``"mmd"``.
 
 Measured on the 2-D Brusselator at N = 192 (n = 73,728, W = I - 10⁻³J, one core,
 ``benchmarks/sparse_lu.py``): factor entries 8.9 M (metis), 10.4 M (mmd), 22.8 M
 (colamd); one factorisation 0.54 s, 0.85 s and 1.80 s; the one-time analysis 0.19 s,
-0.10 s and 0.12 s. The Newton matrix of a grid problem is structurally symmetric, which
-is why the symmetric orderings win; docs/design.md says why even the best of them stays
-above the published figure for this step.
+0.10 s and 0.12 s; PARDISO 0.17 s per factorisation (its analysis 0.16 s). The Newton
+matrix of a grid problem is structurally symmetric, which is why the symmetric orderings
+win; docs/design.md says why even the best of them stays above the published figure for
+this step, and PARDISO does not.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ from .stats import SolverStats
 PERMC_SPEC = "MMD_AT_PLUS_A"
 
 #: the ``ordering`` choices of :class:`NewtonMatrixLU` and the Newton solvers
-ORDERINGS = ("auto", "metis", "mmd", "colamd")
+ORDERINGS = ("auto", "metis", "mmd", "colamd", "pardiso")
 
 _SUPERLU_SPEC = {"mmd": "MMD_AT_PLUS_A", "colamd": "COLAMD"}
 #: SuperLU options for a symmetrically permuted matrix: keep the diagonal as pivot
@@ -96,6 +101,10 @@ def resolve_ordering(ordering: str) -> str:
         return "metis"
     if ordering == "metis":
         import_pymetis()
+    if ordering == "pardiso":
+        from .pardiso import load_mkl
+
+        load_mkl()
     return ordering
 
 
@@ -183,6 +192,21 @@ class _PermutedLU:
         return x
 
 
+class _PardisoLU:
+    """A PARDISO factorisation of ``W``; its solves fail once a newer one replaced it."""
+
+    def __init__(self, handle, generation: int):
+        self.handle = handle
+        self.generation = generation
+
+    @property
+    def nnz(self) -> int:
+        return self.handle.factor_nnz
+
+    def solve(self, r: np.ndarray) -> np.ndarray:
+        return self.handle.solve(r, self.generation)
+
+
 class NewtonMatrixLU:
     """Sparse LU of ``W = I - c J`` with a fill-reducing ordering computed once per
     pattern of ``J`` (see the module docstring for ``ordering``).
@@ -198,6 +222,7 @@ class NewtonMatrixLU:
         self.ordering = resolve_ordering(ordering)
         self.orderings = 0
         self.ordering_time = 0.0
+        self.pardiso_fallbacks = 0  # PARDISO factorisations with perturbed pivots
         self._indptr = self._indices = None
 
     def needs_analysis(self, J) -> bool:
@@ -222,6 +247,8 @@ class NewtonMatrixLU:
         elif self.ordering == "mmd":
             p = superlu_ordering(rows, cols, n, _SUPERLU_SPEC["mmd"])
             p_rows, p_cols = p, p
+        elif self.ordering == "pardiso":  # PARDISO orders W itself
+            p_rows, p_cols = None, diag
         else:
             p_rows, p_cols = None, superlu_ordering(rows, cols, n, _SUPERLU_SPEC["colamd"])
         # positions of W's entries (J's, then the identity's) in the permuted CSC matrix
@@ -250,6 +277,11 @@ class NewtonMatrixLU:
         self._n = n
         self._indptr, self._indices = J.indptr.copy(), J.indices.copy()
         self._ext = np.zeros(nnz_j + 1)
+        self._pardiso = self._fallback = None
+        if self.ordering == "pardiso":
+            from .pardiso import Pardiso
+
+            self._pardiso = Pardiso(self._w_indptr, self._w_indices, n)
         self.orderings += 1
         self.ordering_time += time.perf_counter() - t0
 
@@ -268,6 +300,14 @@ class NewtonMatrixLU:
         if self.needs_analysis(J):
             self.analyse(J)
         Wp = self.permuted_matrix(J, c)
+        if self._pardiso is not None:
+            perturbed, generation = self._pardiso.factorize(Wp.data)
+            if perturbed == 0:
+                return _PardisoLU(self._pardiso, generation)
+            self.pardiso_fallbacks += 1  # perturbed pivots: SuperLU factorises this one
+            if self._fallback is None:
+                self._fallback = NewtonMatrixLU(resolve_ordering("auto"))
+            return self._fallback.factorize(J, c)
         if self._p_rows is None:
             lu = sla.splu(Wp, permc_spec="NATURAL")
         else:
