@@ -282,6 +282,7 @@ class NewtonMatrixLU:
             from .pardiso import Pardiso
 
             self._pardiso = Pardiso(self._w_indptr, self._w_indices, n)
+            self._pardiso.analyse(self.permuted_matrix(J, 0.0).data)  # its ordering, once
         self.orderings += 1
         self.ordering_time += time.perf_counter() - t0
 

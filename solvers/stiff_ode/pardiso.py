@@ -124,14 +124,21 @@ class Pardiso:
         if error.value != 0:
             raise PardisoError(f"stiff_ode: MKL PARDISO phase {phase} failed (error {error.value})")
 
-    def factorize(self, data: np.ndarray) -> tuple[int, int]:
-        """Numeric factorisation of the matrix with these values (CSC order); the
-        analysis runs on the first call. Returns (perturbed pivots, generation)."""
+    def analyse(self, data: np.ndarray) -> None:
+        """The symbolic analysis (ordering, symbolic factorisation) of the pattern; with
+        scaling and matching off it does not depend on ``data``."""
         with self.lock:
             self._data = np.ascontiguousarray(data, np.float64)
-            if not self._analysed:
-                self._call(11, self._data)
-                self._analysed = True
+            self._call(11, self._data)
+            self._analysed = True
+
+    def factorize(self, data: np.ndarray) -> tuple[int, int]:
+        """Numeric factorisation of the matrix with these values (CSC order), analysing
+        first if that was not done. Returns (perturbed pivots, generation)."""
+        if not self._analysed:
+            self.analyse(data)
+        with self.lock:
+            self._data = np.ascontiguousarray(data, np.float64)
             self._call(22, self._data)
             self.generation += 1
             return int(self.iparm[_PERTURBED]), self.generation
