@@ -60,7 +60,7 @@ from solvers.stiff_ode import (  # noqa: E402
     SolverStats,
     solve_with_scipy,
 )
-from solvers.stiff_ode.linear import PERMC_SPEC, import_pymetis  # noqa: E402
+from solvers.stiff_ode.linear import PERMC_SPEC, installed_orderings  # noqa: E402
 from solvers.stiff_ode.pardiso import load_mkl  # noqa: E402
 
 H = 1e-3  # backward-Euler step of the single Newton step
@@ -72,23 +72,6 @@ FORCING_ON = 1.1
 HORIZON = {6: 1.5, 12: 1.5, 24: 1.5, 48: 1.5, 96: 1.5, 192: 0.01}
 PUBLISHED_N192 = 0.23  # s, direct Newton step at N = 192 in Hill & Dalle 2025 (a laptop)
 THREADED = "pardiso, all cores: step [s]"
-
-
-def orderings() -> list[str]:
-    """The sparse LU orderings compared: METIS only when pymetis is installed, PARDISO
-    only when MKL is (the first is what ordering="auto" picks)."""
-    out = ["mmd", "colamd"]
-    try:
-        import_pymetis()
-        out.insert(0, "metis")
-    except ImportError:
-        pass
-    try:
-        load_mkl()
-        out.append("pardiso")
-    except ImportError:
-        pass
-    return out
 
 
 def gmres_count(A, b, M) -> tuple[np.ndarray, int]:
@@ -115,18 +98,10 @@ def newton_step(b, d, x, repeat):
     def W_of(J):
         return (eye - H * J).tocsc()
 
-    solvers = {o: DirectNewtonSolver(d, SolverStats(), ordering=o) for o in orderings()}
+    solvers = {o: DirectNewtonSolver(d, SolverStats(), ordering=o) for o in installed_orderings()}
 
-    def direct_with(solver):
-        def step():  # the ordering is kept from the first factorisation
-            solver.evaluate_jacobian(x)
-            solver.factorize(H)
-            return solver.solve(r, x, H)
-
-        return step
-
-    steps = {o: direct_with(s) for o, s in solvers.items()}
-    direct = steps[orderings()[0]]
+    steps = {o: direct_step(s, x, r) for o, s in solvers.items()}
+    direct = steps[installed_orderings()[0]]
 
     def ilu_of(W):
         ilu = sla.spilu(W, drop_tol=1e-4, permc_spec=PERMC_SPEC)
@@ -166,6 +141,18 @@ def newton_step(b, d, x, repeat):
     }
 
 
+def direct_step(solver: DirectNewtonSolver, x, r):
+    """One direct Newton step at ``x``: asd J, factorise I - HJ, solve for ``r`` (the
+    ordering is kept from the first call)."""
+
+    def step():
+        solver.evaluate_jacobian(x)
+        solver.factorize(H)
+        return solver.solve(r, x, H)
+
+    return step
+
+
 def threaded_pardiso_step(N: int, repeat: int) -> dict:
     """The PARDISO direct step with MKL's default threads (every core), as users get it:
     in a new process, since MKL fixes its thread count when it starts."""
@@ -180,14 +167,7 @@ def threaded_step_main(N: int, repeat: int) -> None:
     b = Brusselator2D(N)
     x = b.initial_state()
     d = AsdDerivatives(b.f, x)
-    solver = DirectNewtonSolver(d, SolverStats(), ordering="pardiso")
-    r = H * b.f(x)
-
-    def step():
-        solver.evaluate_jacobian(x)
-        solver.factorize(H)
-        return solver.solve(r, x, H)
-
+    step = direct_step(DirectNewtonSolver(d, SolverStats(), ordering="pardiso"), x, H * b.f(x))
     step()
     cores = int(load_mkl().MKL_Get_Max_Threads())
     print(json.dumps({"cores": cores, "step": best_time(step, repeat=repeat)}))
@@ -241,7 +221,7 @@ def main() -> None:
     if args.threaded_step:
         return threaded_step_main(args.threaded_step, args.repeat)
     sizes = [6, 12, 24] if args.quick else [6, 12, 24, 48, 96, 192]
-    default = orderings()[0]  # what ordering="auto" picks
+    default = installed_orderings()[0]  # what ordering="auto" picks
     warm_up()
     rows = []
     for N in progress(sizes, "Newton steps and BDF", unit="size", label=lambda N: f"N={N}"):
@@ -269,14 +249,14 @@ def main() -> None:
             "J+LU [s]": f"{nw['step'][default]:.4f}",
             "J+LU / f": f"{nw['step'][default] / t_f:.0f}",
         }
-        for o in orderings():
+        for o in installed_orderings():
             row[f"{o}: order [s]"] = f"{nw['order'][o]:.4f}"
             row[f"{o}: step [s]"] = f"{nw['step'][o]:.4f}"
             row[f"{o}: step / f"] = f"{nw['step'][o] / t_f:.0f}"
         if nw["threaded"]:
             row[THREADED] = f"{nw['threaded']['step']:.4f} ({nw['threaded']['cores']} cores)"
-        row["fill " + " / ".join(orderings()) + " [M]"] = " / ".join(
-            f"{nw['fill'][o] / 1e6:.3f}" for o in orderings()
+        row["fill " + " / ".join(installed_orderings()) + " [M]"] = " / ".join(
+            f"{nw['fill'][o] / 1e6:.3f}" for o in installed_orderings()
         )
         row |= {
             "T": T,
@@ -302,11 +282,11 @@ def main() -> None:
         "J+LU [s]", "ILU build [s]", "GMRES its (J / JVP)", "J+LU / f",
     ]  # fmt: skip
     order_cols = ["N", "n", "f(x) [ms]"]
-    for o in orderings():
+    for o in installed_orderings():
         order_cols += [f"{o}: order [s]", f"{o}: step [s]", f"{o}: step / f"]
     if THREADED in rows[-1]:
         order_cols.append(THREADED)
-    order_cols.append("fill " + " / ".join(orderings()) + " [M]")
+    order_cols.append("fill " + " / ".join(installed_orderings()) + " [M]")
     ivp_cols = [
         "N", "T", "asd: steps/nfev/njev/nlu", "asd: prep + solve [s]",
         "analytic J: steps/nfev/njev/nlu", "analytic J [s]", "analytic J max rel diff",
@@ -353,7 +333,7 @@ def main() -> None:
         parts = [
             f"{o} {big[f'{o}: step [s]']} s = {big[f'{o}: step / f']} × f(x) = "
             f"{float(big[f'{o}: step [s]']) / PUBLISHED_N192:.1f} × the published figure"
-            for o in orderings()
+            for o in installed_orderings()
         ]
         if THREADED in big:
             step_k = float(big[THREADED].split()[0])

@@ -47,7 +47,7 @@ from _report import (  # noqa: E402
 
 from cases.brusselator import Brusselator2D  # noqa: E402
 from solvers.stiff_ode import AsdDerivatives, NewtonMatrixLU  # noqa: E402
-from solvers.stiff_ode.linear import import_pymetis  # noqa: E402
+from solvers.stiff_ode.linear import installed_orderings  # noqa: E402
 
 H = 1e-3
 
@@ -61,14 +61,8 @@ def lu_flops(L, U) -> float:
 
 
 def superlu_rows(J, r, repeat):
-    orderings = ["mmd", "colamd"]
-    try:
-        import_pymetis()
-        orderings.insert(0, "metis")
-    except ImportError:
-        pass
     rows = []
-    for o in orderings:
+    for o in [o for o in installed_orderings() if o != "pardiso"]:  # PARDISO: its own row
         lu = NewtonMatrixLU(o)
         analysis = fastest_time(lambda lu=lu: lu.analyse(J), repeat=min(repeat, 3))
         fac = lu.factorize(J, H)

@@ -328,6 +328,7 @@ def test_missing_pymetis_is_a_clear_error(monkeypatch, capsys):
         DirectNewtonSolver(d, SolverStats(), ordering="metis")
     assert "pymetis" in str(info.value)
     assert DirectNewtonSolver(d, SolverStats()).ordering == "mmd"  # auto falls back
+    assert linear.installed_orderings()[:2] == ["mmd", "colamd"]
     with pytest.raises(ImportError, match="pymetis"):
         integrate(b.rhs, b.f, (0.0, 0.01), b.initial_state(), ordering="metis")
     status = cli.main(["--n", "4", "--t-end", "0.01", "--ordering", "metis"])
@@ -410,6 +411,7 @@ def test_missing_mkl_is_a_clear_error(monkeypatch, capsys):
     d = AsdDerivatives(b.f, b.initial_state())
     with pytest.raises(ImportError, match=r"pip install 'asd\[pardiso\]'"):
         DirectNewtonSolver(d, SolverStats(), ordering="pardiso")
+    assert "pardiso" not in linear.installed_orderings()
     status = cli.main(["--n", "4", "--t-end", "0.01", "--ordering", "pardiso"])
     err = capsys.readouterr().err
     assert status == 2

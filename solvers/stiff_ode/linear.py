@@ -108,6 +108,25 @@ def resolve_ordering(ordering: str) -> str:
     return ordering
 
 
+def installed_orderings() -> list[str]:
+    """The concrete orderings usable on this machine, the one ``"auto"`` picks first:
+    metis (with pymetis), mmd, colamd, pardiso (with MKL)."""
+    out = ["mmd", "colamd"]
+    try:
+        import_pymetis()
+        out.insert(0, "metis")
+    except ImportError:
+        pass
+    try:
+        from .pardiso import load_mkl
+
+        load_mkl()
+        out.append("pardiso")
+    except ImportError:
+        pass
+    return out
+
+
 def _coo_pattern(indptr: np.ndarray, indices: np.ndarray, n: int):
     """Row and column index of every stored entry of a CSR pattern."""
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
@@ -295,7 +314,7 @@ class NewtonMatrixLU:
         data[self._diag_pos] += 1.0
         return sp.csc_array((data, self._w_indices, self._w_indptr), shape=(self._n, self._n))
 
-    def factorize(self, J, c: float) -> _PermutedLU:
+    def factorize(self, J, c: float) -> _PermutedLU | _PardisoLU:
         """Factorise ``I - cJ`` (analysing ``J``'s pattern first if it is new)."""
         J = _canonical_csr(J)
         if self.needs_analysis(J):
@@ -346,7 +365,7 @@ class _NewtonSolverBase:
         """``I - c J`` (CSC) from the kept Jacobian."""
         return (sp.eye_array(self.n, format="csr") - c * self.J).tocsc()
 
-    def _factor_lu(self, lu: NewtonMatrixLU, c: float) -> _PermutedLU:
+    def _factor_lu(self, lu: NewtonMatrixLU, c: float) -> _PermutedLU | _PardisoLU:
         """Factorise ``I - cJ`` with ``lu``; a new pattern is ordered first (``order``)."""
         if lu.needs_analysis(self.J):
             with self.stats.timer("order"):
@@ -373,7 +392,7 @@ class DirectNewtonSolver(_NewtonSolverBase):
         super().__init__(deriv, stats)
         self.factorizer = NewtonMatrixLU(ordering)
         self.ordering = self.factorizer.ordering
-        self.lu: _PermutedLU | None = None
+        self.lu: _PermutedLU | _PardisoLU | None = None
 
     def factorize(self, c: float) -> None:
         if self.J is None:
