@@ -319,6 +319,10 @@ def _norm(rng, n, flags):
         )[:n],
         "norm_vec1": lambda X, a, b: X.xp.linalg.norm(a + noise.ravel()[:n], 1) + b,
         "norm_vecinf": lambda X, a, b: X.xp.linalg.norm(a + noise.ravel()[:n], np.inf) * b,
+        # singular values (Jacobi in the tape for min(shape) > 1)
+        "norm_spectral": lambda X, a, b: X.xp.linalg.norm(matrix(X, a) + noise, 2) * b,
+        "norm_smallest": lambda X, a, b: X.xp.linalg.norm(matrix(X, a) + noise, -2) + b,
+        "norm_nuclear": lambda X, a, b: X.xp.linalg.norm(matrix(X, a) + noise, "nuc") * b,
     }
     if flags.matrix_norm_axes:
         ops["norm_mat1"] = lambda X, a, b: X.xp.linalg.norm(matrix(X, a) + noise, 1) + b

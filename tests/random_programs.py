@@ -585,6 +585,9 @@ def _linalg_ops(rng, S):
         "inv": lambda a, b: back(np.linalg.inv(matrix(a, b)) @ rhs(a)),
         "cholesky": lambda a, b: back(np.linalg.cholesky(matrix(a, b) @ matrix(a, b).T) @ rhs(b)),
         "matrix_power": lambda a, b: back(np.linalg.matrix_power(matrix(a, b), 2) @ rhs(a)),
+        "norm_spectral": lambda a, b: back(np.linalg.norm(matrix(a, b), 2)) * a,
+        "norm_nuclear": lambda a, b: back(np.linalg.norm(matrix(b, a), "nuc")) + b,
+        "svdvals": lambda a, b: back(np.sum(np.linalg.svdvals(matrix(a, b)) ** 2)) * b,
         "const_solve": lambda a, b: np.linalg.solve(K, a) + sl.solve(K, b * b),
         "sparse_solve": lambda a, b: np.reshape(spl.spsolve(sp.csc_array(K), a * b), S),
     }

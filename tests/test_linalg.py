@@ -72,6 +72,36 @@ CASES = {
     "norm nuc (2x4)": (lambda xp, x: xp.linalg.norm(x.reshape(2, 4), "nuc"), 8),
     "norm 2 (4x1)": (lambda xp, x: xp.linalg.norm(x.reshape(4, 1), 2), 4),
     "norm 2 stack": (lambda xp, x: xp.linalg.norm(x.reshape(3, 2, 2), 2, axis=(1, 2)), 12),
+    "norm 2 (5x5)": (lambda xp, x: xp.linalg.norm(mat(xp, x, 5), 2), 25),
+    "norm -2 (6x4)": (lambda xp, x: xp.linalg.norm(x.reshape(6, 4), -2), 24),
+    "norm nuc (3x7)": (lambda xp, x: xp.linalg.norm(xp.sin(x).reshape(3, 7), "nuc"), 21),
+    "norm 2 stack axes": (
+        lambda xp, x: xp.linalg.norm(x.reshape(4, 2, 3), 2, axis=(2, 0), keepdims=True),
+        24,
+    ),
+    "norm -2 stack": (lambda xp, x: xp.linalg.norm(x.reshape(2, 3, 3), -2, axis=(1, 2)), 18),
+    "svd values (5x3)": (lambda xp, x: xp.linalg.svd(x.reshape(5, 3), compute_uv=False), 15),
+    "svdvals stack": (lambda xp, x: xp.linalg.svdvals(x.reshape(2, 3, 4) ** 2), 24),
+    "cond 2 / -2": (
+        lambda xp, x: xp.stack([xp.linalg.cond(mat(xp, x, 4), p) for p in (None, 2, -2)]),
+        16,
+    ),
+    "cond fro / 1": (
+        lambda xp, x: xp.stack([xp.linalg.cond(mat(xp, x, 3), p) for p in ("fro", 1, -np.inf)]),
+        9,
+    ),
+    "matrix_norm / vector_norm": (
+        lambda xp, x: xp.stack(
+            [
+                xp.linalg.matrix_norm(x.reshape(2, 3, 4), ord="nuc")[1],
+                xp.linalg.matrix_norm(x.reshape(2, 3, 4), keepdims=True)[0, 0, 0],
+                xp.linalg.vector_norm(x.reshape(2, 3, 4), axis=(0, 2), ord=3)[2],
+                xp.linalg.vector_norm(x.reshape(2, 3, 4), axis=-1, keepdims=True)[1, 0, 0],
+                xp.linalg.vector_norm(x, ord=np.inf),
+            ]
+        ),
+        24,
+    ),
     "norm fro/1/inf": (
         lambda xp, x: xp.stack(
             [xp.linalg.norm(mat(xp, x, 3), o) for o in ("fro", 1, -1, np.inf, -np.inf)]
@@ -135,8 +165,10 @@ def test_size_limit_and_errors():
         asd.trace(lambda z: np.linalg.det(z.reshape(2, 3)), np.ones(6))
     with pytest.raises(asd.UnsupportedFunctionError, match="rank"):
         asd.trace(lambda z: np.linalg.pinv(z.reshape(3, 2)), np.ones(6))
-    with pytest.raises(asd.UnsupportedFunctionError, match="at most 2 rows or 2 columns"):
-        asd.trace(lambda z: np.linalg.norm(z.reshape(3, 3), 2), np.arange(9.0))
+    with pytest.raises(asd.UnsupportedFunctionError, match="compute_uv=False"):
+        asd.trace(lambda z: np.linalg.svd(z.reshape(3, 3)), np.arange(9.0))
+    with pytest.raises(np.linalg.LinAlgError, match="two-dimensional"):
+        asd.trace(lambda z: np.linalg.svdvals(z), np.arange(9.0))
 
 
 # --- constant matrices --------------------------------------------------------------------

@@ -75,12 +75,13 @@ def test_matrix_norm_values_match_numpy_exactly():
 
 
 @pytest.mark.parametrize("ord", (2, -2, "nuc"))
-def test_svd_matrix_norms_raise_a_clear_error(ord):
-    x = np.ones(9)  # 3 x 3: no closed form (2 x n and n x 2 have one)
-    with pytest.raises(asd.UnsupportedFunctionError, match="norm.*fro"):
-        asd.trace(lambda x: np.linalg.norm(x.reshape(3, 3), ord, axis=(0, 1)), x)
-    with pytest.raises(asd.UnsupportedFunctionError, match="norm"):
-        asd.trace(lambda x: np.linalg.norm(x.reshape(3, 3), ord), x)
+def test_svd_matrix_norms_above_the_size_limit_raise_a_clear_error(ord):
+    from asd.tracing.singular import MAX_SINGULAR
+
+    n = MAX_SINGULAR + 1
+    x = np.ones(n * (n + 2))
+    with pytest.raises(asd.UnsupportedFunctionError, match=f"up to {MAX_SINGULAR}.*fro"):
+        asd.trace(lambda x: np.linalg.norm(x.reshape(n + 2, n), ord, axis=(0, 1)), x)
 
 
 def test_vector_norm_negative_and_fractional_orders():

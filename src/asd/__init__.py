@@ -22,6 +22,7 @@ from .detection import hessian_sparsity, jacobian_sparsity
 from .errors import (
     AsdError,
     BranchChangedError,
+    ConvergenceError,
     DenseTooLargeError,
     InputError,
     NotPreparedError,
@@ -66,6 +67,7 @@ def __getattr__(name: str):
 __all__ = [
     "NLP",
     "AutoCOO",
+    "ConvergenceError",
     "DenseTooLargeError",
     "HessianVectorProduct",
     "NotPreparedError",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 
 class AsdError(Exception):
     """Base class of every error asd raises on purpose."""
@@ -142,6 +144,10 @@ class TracerIndexError(AsdError, IndexError):
 
 class BranchChangedError(AsdError, ValueError):
     """A tape traced in local mode evaluated where one of its branches goes the other way."""
+
+
+class ConvergenceError(AsdError, np.linalg.LinAlgError):
+    """An iteration recorded in the tape (singular values) did not converge at this x."""
 
 
 class InputError(AsdError, ValueError):

@@ -51,6 +51,9 @@ class Guard:
 
 #: prefix of a guard's ``where`` for the sides of a branch where the function raised
 RAISED = "raised: "
+#: prefix of a guard's ``where`` for an iteration in the tape that must converge (the
+#: node holds 1 where it did); the rest of ``where`` names the iteration
+CONVERGED = "converged: "
 
 
 @dataclass

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import BranchChangedError, InputError, check_real
+from ..errors import BranchChangedError, ConvergenceError, InputError, check_real
 from ..operators.codegen import kernels
-from ..tape import RAISED, Tape
+from ..tape import CONVERGED, RAISED, Tape
 
 
 def as_input(
@@ -73,6 +73,13 @@ def _check_guards(tape: Tape, val: np.ndarray) -> None:
     bad = np.flatnonzero(~((got == expected) | (np.isnan(got) & np.isnan(expected))))
     if bad.size:
         g = tape.guards[bad[0]]
+        if g.where.startswith(CONVERGED):
+            raise ConvergenceError(
+                f"asd: {g.where[len(CONVERGED) :]} did not converge at this x within the "
+                "iterations recorded in the tape (their number follows the traced point), so "
+                "its derivatives would not be exact. Trace again at this x (asd.trace / a new "
+                "asd.jacobian or asd.hessian), or rescale the matrix."
+            )
         if g.where.startswith(RAISED):
             raise BranchChangedError(
                 "asd: the function raises at this x: while tracing, the side of its "

@@ -37,6 +37,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "mod",
         "copysign",
         "sign",
+        "stop_gradient",
         "floor",
         "ceil",
         "trunc",

@@ -1,8 +1,8 @@
 """Dense linear algebra on traced arrays, as compositions of table operators.
 
-* ``norm``: vector and matrix norms (abs, square, sums along axes, max / min, sqrt,
-  powers); the singular-value norms (``ord=2, -2, 'nuc'``) in closed form when the
-  matrix has at most two rows or columns.
+* ``norm`` (also ``matrix_norm``, ``vector_norm``, ``cond``): vector and matrix norms
+  (abs, square, sums along axes, max / min, sqrt, powers); the singular-value norms
+  (``ord=2, -2, 'nuc'``) from ``singular.py``.
 * Traced matrices (``det slogdet inv solve cholesky matrix_power pinv``): Gaussian
   elimination with partial pivoting unrolled into the tape. The pivot row is chosen
   *by comparisons* (the first row of largest ``|a|``, selected with ``where``), so
@@ -32,14 +32,8 @@ except ImportError:  # numpy < 2
 import scipy.sparse as sp
 
 from ..errors import InputError, UnsupportedFunctionError
+from .singular import singular_values, svd, svdvals
 from .tracer import TracedArray, find_recorder, lift
-
-_SVD_HINT = (
-    "The {what} norm needs singular values; asd computes them in closed form for "
-    "matrices with at most 2 rows or 2 columns (this one is {shape}). Use ord='fro' "
-    "(a bound: ||M||_2 <= ||M||_F, and the nuclear norm is at most sqrt(rank) * ||M||_F), "
-    "ord=1 or ord=np.inf, or an explicit formula for your matrix."
-)
 
 #: the largest traced matrix (rows) that det / inv / solve / cholesky unroll
 MAX_TRACED = 64
@@ -67,14 +61,12 @@ def _matrix_norm(x, ord, row, col, keepdims):
     if row == col:
         raise ValueError("Duplicate axes given.")
     if ord == 2 or ord == -2 or ord == "nuc":
-        m, n = x.shape[row], x.shape[col]
-        if min(m, n) > 2:
-            what = {2: "spectral (ord=2)", -2: "smallest singular value (ord=-2)"}
-            raise UnsupportedFunctionError(
-                f"np.linalg.norm with ord={ord!r} on a {m} x {n} matrix",
-                _SVD_HINT.format(what=what.get(ord, "nuclear (ord='nuc')"), shape=f"{m} x {n}"),
-            )
-        out = _singular_norm(np.moveaxis(x, (row, col), (-2, -1)), ord)
+        what = f"np.linalg.norm(ord={ord!r})"
+        a = np.moveaxis(x, (row, col), (-2, -1))
+        if ord == "nuc":
+            out = np.sum(singular_values(a, what=what), axis=-1)
+        else:
+            out = singular_values(a, [0 if ord == 2 else -1], what=what)[..., 0]
     elif ord in (None, "fro", "f"):
         out = np.sqrt(np.sum(np.square(x), axis=(row, col)))
     elif ord in (1, -1):  # extreme column sum: sum over rows, then max / min over columns
@@ -114,33 +106,6 @@ def norm(x, ord=None, axis=None, keepdims=False):
     if len(axes) == 2:
         return _matrix_norm(x, ord, axes[0], axes[1], keepdims)
     raise ValueError("Improper number of dimensions to norm.")
-
-
-# ---------------------------------------------------------------------------------------
-# singular values of matrices with at most two rows or columns
-# ---------------------------------------------------------------------------------------
-
-
-def _singular_norm(a, ord):
-    """ord = 2 / -2 / 'nuc' of a stack (..., m, n) with min(m, n) <= 2: the eigenvalues
-    of the 1 x 1 or 2 x 2 Gram matrix G in closed form (σ² = λ(G))."""
-    if a.shape[-2] < a.shape[-1]:
-        a = np.swapaxes(a, -1, -2)
-    if a.shape[-1] == 1:  # one column: σ = its 2-norm
-        s = np.sqrt(np.sum(np.square(a[..., 0]), axis=-1))
-        return s
-    c0, c1 = a[..., 0], a[..., 1]
-    g00 = np.sum(np.square(c0), axis=-1)
-    g11 = np.sum(np.square(c1), axis=-1)
-    g01 = np.sum(c0 * c1, axis=-1)
-    gdet = g00 * g11 - np.square(g01)
-    if ord == "nuc":  # σ1 + σ2 = sqrt(tr G + 2 sqrt(det G))
-        return np.sqrt(g00 + g11 + 2.0 * np.sqrt(gdet))
-    disc = np.hypot(g00 - g11, 2.0 * g01)  # λ1 - λ2
-    lam1 = 0.5 * (g00 + g11 + disc)
-    if ord == 2:
-        return np.sqrt(lam1)
-    return np.sqrt(gdet / lam1)  # λ2 = det G / λ1 (no cancellation)
 
 
 # ---------------------------------------------------------------------------------------
@@ -535,8 +500,49 @@ def scipy_linalg_wrappers(traced_or):
     return out
 
 
+def matrix_norm(x, /, *, keepdims=False, ord="fro"):
+    """``np.linalg.matrix_norm``: the norm of the last two axes."""
+    return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
+
+
+def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
+    """``np.linalg.vector_norm``: over all axes (None), one axis, or several as one."""
+    x = lift(find_recorder([x]), x)
+    x = x.astype(np.float64) if x.val.dtype != np.float64 else x
+    nd = x.ndim
+    axes = range(nd) if axis is None else axis if isinstance(axis, tuple | list) else (axis,)
+    axes = tuple(normalize_axis_index(int(a), nd) for a in axes)
+    rest = [d for d in range(nd) if d not in axes]
+    flat = np.reshape(np.transpose(x, rest + list(axes)), [x.shape[d] for d in rest] + [-1])
+    out = _vector_norm(flat, ord, -1, False)
+    if keepdims:
+        out = np.reshape(out, tuple(1 if d in axes else x.shape[d] for d in range(nd)))
+    return out
+
+
+def cond(x, p=None):
+    """``np.linalg.cond``: σ_max / σ_min (p = None, 2, -2), else ||x||_p ||x⁻¹||_p."""
+    x = lift(find_recorder([x]), x)
+    x = x.astype(np.float64) if x.val.dtype != np.float64 else x
+    if x.ndim < 2:
+        raise np.linalg.LinAlgError(
+            f"{x.ndim}-dimensional array given. Array must be at least two-dimensional"
+        )
+    if p is None or p == 2 or p == -2:
+        s = singular_values(x, [0, -1], what="np.linalg.cond")
+        big, small = s[..., 0], s[..., 1]
+        return small / big if p == -2 else big / small
+    _square(x, "np.linalg.cond")
+    return norm(x, p, axis=(-2, -1)) * norm(inv(x), p, axis=(-2, -1))
+
+
 LINALG = {
     np.linalg.norm: norm,
+    np.linalg.matrix_norm: matrix_norm,
+    np.linalg.vector_norm: vector_norm,
+    np.linalg.cond: cond,
+    np.linalg.svd: svd,
+    np.linalg.svdvals: svdvals,
     np.linalg.det: det,
     np.linalg.slogdet: slogdet,
     np.linalg.inv: inv,

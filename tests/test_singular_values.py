@@ -1,0 +1,157 @@
+"""Singular values of traced matrices (norm 2 / -2 / 'nuc', svdvals, cond): one tape
+evaluated at many points against jax, ties against finite differences of the smooth
+cluster mean, rank-deficient matrices, the convergence guard and the round-robin order."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import asd
+from asd.tracing.singular import round_robin
+from tests.derivcheck import dense
+from tests.reference import fd_hessian, fd_jacobian
+
+jax.config.update("jax_enable_x64", True)
+
+SHAPES = ((4, 4), (6, 3), (3, 5))
+FUNCTIONS = {
+    "norm 2": (lambda a: np.linalg.norm(a, 2), lambda a: jnp.linalg.norm(a, 2)),
+    "norm -2": (lambda a: np.linalg.norm(a, -2), lambda a: jnp.linalg.norm(a, -2)),
+    "nuc": (lambda a: np.linalg.norm(a, "nuc"), lambda a: jnp.linalg.norm(a, "nuc")),
+    "svdvals": (np.linalg.svdvals, jnp.linalg.svdvals),
+    "cond": (np.linalg.cond, jnp.linalg.cond),
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_one_tape_is_exact_at_every_point(name, shape):
+    """Traced once; the values, Jacobians and Hessians at other points are the tape's own
+    (nothing frozen at the traced point)."""
+    fn, fj = FUNCTIONS[name]
+    m, n = shape
+    rng = np.random.default_rng([11, m, n, len(name)])
+    w = rng.standard_normal(np.shape(fn(np.ones(shape))))
+
+    def f(z):
+        return np.atleast_1d(fn(np.reshape(z, shape)))
+
+    def g(z):
+        return np.sum(w * fn(np.reshape(z, shape)))
+
+    def gj(z):
+        return jnp.sum(jnp.asarray(w) * fj(jnp.reshape(z, shape)))
+
+    x0 = rng.standard_normal(m * n)
+    jac, hess = asd.jacobian(f, x0), asd.hessian(g, x0)
+    tape = asd.trace(f, x0)
+    for _ in range(4):
+        x = rng.standard_normal(m * n) * rng.uniform(0.1, 10.0)
+        np.testing.assert_allclose(asd.evaluate(tape, x), f(x), rtol=1e-12)
+        J_ref = np.asarray(jax.jacfwd(lambda z: jnp.atleast_1d(fj(jnp.reshape(z, shape))))(x))
+        np.testing.assert_allclose(dense(jac(x)), J_ref, rtol=1e-9, atol=1e-9 * np.abs(J_ref).max())
+        H_ref = np.asarray(jax.hessian(gj)(x))
+        np.testing.assert_allclose(dense(hess(x)), H_ref, atol=1e-8 * np.abs(H_ref).max())
+
+
+def _orthogonal(rng, n):
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    return q * np.sign(np.diag(r))
+
+
+def _cluster_mean(k, r):
+    """The mean of the singular values at sorted positions k .. k + r - 1: smooth where
+    that cluster is apart from the others."""
+    return lambda z: float(np.mean(np.linalg.svd(z.reshape(4, 4), compute_uv=False)[k : k + r]))
+
+
+@pytest.mark.parametrize(
+    "ord, sigma, k, r",
+    [
+        (2, [3.0, 3.0, 1.0, 0.5], 0, 2),
+        (-2, [3.0, 2.0, 1.0, 1.0], 2, 2),
+        (2, [2.0, 2.0, 2.0, 1.0], 0, 3),
+    ],
+)
+def test_a_tie_gives_the_derivatives_of_the_cluster_mean(ord, sigma, k, r):
+    """At equal singular values (rotated, so the Jacobi iteration has work to do) the
+    derivatives are those of the mean of the tied values, as ``maximum`` at a tie."""
+    rng = np.random.default_rng(len(sigma) + k + r)
+    A = _orthogonal(rng, 4) @ np.diag(sigma) @ _orthogonal(rng, 4).T
+    x = A.ravel()
+
+    def f(z):
+        return np.linalg.norm(z.reshape(4, 4), ord)
+
+    ref = _cluster_mean(k, r)
+    J = dense(asd.jacobian(f)(x)).ravel()
+    np.testing.assert_allclose(
+        J, fd_jacobian(lambda z: np.atleast_1d(ref(z)), x).ravel(), atol=1e-7
+    )
+    H = dense(asd.hessian(f)(x))
+    np.testing.assert_allclose(H, fd_hessian(ref, x), atol=1e-5)
+    nuc = dense(asd.hessian(lambda z: np.linalg.norm(z.reshape(4, 4), "nuc"))(x))
+    H_nuc = fd_hessian(lambda z: float(np.linalg.norm(z.reshape(4, 4), "nuc")), x)
+    np.testing.assert_allclose(nuc, H_nuc, atol=1e-5)  # the nuclear norm is smooth at ties
+
+
+def test_rank_deficient_matrix_largest_singular_value():
+    """σ_max stays smooth where the other singular values are 0."""
+    rng = np.random.default_rng(4)
+    A = np.outer(rng.standard_normal(5), rng.standard_normal(3))  # rank 1
+
+    def f(z):
+        return np.linalg.norm(z.reshape(5, 3), 2)
+
+    x = A.ravel()
+    assert asd.evaluate(asd.trace(f, x), x) == pytest.approx(np.linalg.norm(A, 2), rel=1e-14)
+    ref = np.asarray(jax.hessian(lambda z: jnp.linalg.norm(z.reshape(5, 3), 2))(x))
+    np.testing.assert_allclose(dense(asd.hessian(f)(x)), ref, atol=1e-10)
+    np.testing.assert_allclose(
+        dense(asd.jacobian(f)(x)).ravel(),
+        fd_jacobian(lambda z: np.atleast_1d(f(z)), x).ravel(),
+        atol=1e-8,
+    )
+
+
+def test_identity_and_zero_matrix_values():
+    for X in (np.eye(5), np.zeros((5, 5)), np.diag([1.0, 0.0, 2.0, 0.0, 1.0])):
+        tape = asd.trace(lambda z: np.linalg.svdvals(z.reshape(5, 5)), X.ravel())
+        np.testing.assert_array_equal(asd.evaluate(tape, X.ravel()), np.linalg.svdvals(X))
+
+
+def test_unconverged_iteration_raises():
+    """A tape traced at the identity has the sweeps a generic matrix needs; a graded
+    matrix needing more raises instead of returning inexact derivatives, and a trace at
+    that matrix records enough sweeps."""
+    n = 32
+
+    def f(z):
+        return np.linalg.norm(z.reshape(n, n), 2)
+
+    tape = asd.trace(f, np.eye(n).ravel())
+    failures = 0
+    for seed in range(6):
+        r = np.random.default_rng(seed)
+        Y = _orthogonal(r, n) @ np.diag(r.permutation(np.logspace(0, -12, n))) @ _orthogonal(r, n).T
+        try:
+            assert asd.evaluate(tape, Y.ravel()) == pytest.approx(np.linalg.norm(Y, 2), rel=1e-13)
+        except asd.ConvergenceError as e:
+            assert "Jacobi iteration of np.linalg.norm(ord=2)" in str(e)
+            assert "Trace again at this x" in str(e)
+            failures += 1
+            retraced = asd.trace(f, Y.ravel())
+            assert asd.evaluate(retraced, Y.ravel()) == pytest.approx(
+                np.linalg.norm(Y, 2), rel=1e-13
+            )
+    assert failures  # the guard is reached by some of them
+
+
+@pytest.mark.parametrize("n", range(1, 13))
+def test_round_robin_pairs_every_column_once(n):
+    seen = set()
+    for p, q in round_robin(n):
+        assert len(set(p) | set(q)) == 2 * len(p)  # disjoint within a round
+        seen |= set(zip(p.tolist(), q.tolist()))
+    assert seen == {(i, k) for i in range(n) for k in range(i + 1, n)}
