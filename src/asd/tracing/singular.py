@@ -67,8 +67,9 @@ def round_robin(n: int) -> list[tuple[np.ndarray, np.ndarray]]:
     return rounds
 
 
-def _rotate(w, v, p, q, back):
-    """One round: rotate the column pairs (p, q) of w to orthogonality, and v alike."""
+def _rotate(w, v, p, q, rest, order):
+    """One round: rotate the column pairs (p, q) of w to orthogonality, and v alike
+    (``rest``: a column without a pair, odd n; ``order`` puts the columns back)."""
     wp, wq = w[..., p], w[..., q]
     alpha = np.sum(wp * wp, axis=-2)
     beta = np.sum(wq * wq, axis=-2)
@@ -83,10 +84,7 @@ def _rotate(w, v, p, q, back):
 
     def turn(x):
         xp, xq = x[..., p], x[..., q]
-        parts = [c * xp - s * xq, s * xp + c * xq]
-        if back.size > p.size + q.size:  # odd n: one column waits this round
-            parts.append(x[..., back[p.size + q.size :]])
-        return np.concatenate(parts, axis=-1)[..., np.argsort(back)]
+        return np.concatenate([c * xp - s * xq, s * xp + c * xq, x[..., rest]], axis=-1)[..., order]
 
     return turn(w), turn(v)
 
@@ -106,15 +104,15 @@ def _right_vectors(a: TracedArray, what: str) -> TracedArray:
     derivative is cut): the columns of A V are orthogonal at every x."""
     n = a.shape[-1]
     v = lift(a.rec, np.broadcast_to(np.eye(n), a.shape[:-2] + (n, n)).copy())
-    rounds = [
-        (p, q, np.concatenate([p, q, np.setdiff1d(np.arange(n), np.r_[p, q])]))
-        for p, q in round_robin(n)
-    ]
+    rounds = []
+    for p, q in round_robin(n):
+        rest = np.setdiff1d(np.arange(n), np.r_[p, q])
+        rounds.append((p, q, rest, np.argsort(np.r_[p, q, rest])))
     base = 2 * math.ceil(math.log2(max(n, 2))) + 1  # graded matrices (cond <= 1e12) need that
     w, sweeps, done = a, 0, None
     while done is None or sweeps < max(done, base) + EXTRA_SWEEPS:
-        for p, q, back in rounds:
-            w, v = _rotate(w, v, p, q, back)
+        for p, q, rest, order in rounds:
+            w, v = _rotate(w, v, p, q, rest, order)
         sweeps += 1
         if done is None and _off_diagonal(w.val) <= TOL:
             done = sweeps
