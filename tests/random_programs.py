@@ -588,6 +588,7 @@ def _linalg_ops(rng, S):
         "norm_spectral": lambda a, b: back(np.linalg.norm(matrix(a, b), 2)) * a,
         "norm_nuclear": lambda a, b: back(np.linalg.norm(matrix(b, a), "nuc")) + b,
         "svdvals": lambda a, b: back(np.sum(np.linalg.svdvals(matrix(a, b)) ** 2)) * b,
+        "eigvalsh": lambda a, b: back(np.linalg.eigvalsh(matrix(a, b) + matrix(b, a).T)[-1]) * a,
         "const_solve": lambda a, b: np.linalg.solve(K, a) + sl.solve(K, b * b),
         "sparse_solve": lambda a, b: np.reshape(spl.spsolve(sp.csc_array(K), a * b), S),
     }

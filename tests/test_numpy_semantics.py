@@ -76,11 +76,11 @@ def test_matrix_norm_values_match_numpy_exactly():
 
 @pytest.mark.parametrize("ord", (2, -2, "nuc"))
 def test_svd_matrix_norms_above_the_size_limit_raise_a_clear_error(ord):
-    from asd.tracing.singular import MAX_SINGULAR
+    from asd.tracing.spectral import MAX_SPECTRAL
 
-    n = MAX_SINGULAR + 1
+    n = MAX_SPECTRAL + 1
     x = np.ones(n * (n + 2))
-    with pytest.raises(asd.UnsupportedFunctionError, match=f"up to {MAX_SINGULAR}.*fro"):
+    with pytest.raises(asd.UnsupportedFunctionError, match=f"up to {MAX_SPECTRAL}.*fro"):
         asd.trace(lambda x: np.linalg.norm(x.reshape(n + 2, n), ord, axis=(0, 1)), x)
 
 

@@ -372,8 +372,8 @@ OPS: tuple[Op, ...] = (
     Op("copysign", 2, "np.copysign(a, b)", ("np.copysign(1.0, a) * np.copysign(1.0, b)", "0")),
     # --- zero derivative: rounding, signs, comparisons, logic ------------------------
     _flat("sign", "np.sign(a)"),
-    # a's value with its derivative cut: the iterations whose derivatives an exact
-    # formula supplies (singular values, tracing/singular.py); not reachable from user code
+    # a's value with its derivative cut: the iterations whose derivatives an exact formula
+    # supplies (singular values, eigenvalues: tracing/spectral.py); not reachable from user code
     _flat("stop_gradient", "a"),
     _flat("floor", "np.floor(a)"),
     _flat("ceil", "np.ceil(a)"),

@@ -2,7 +2,8 @@
 
 * ``norm`` (also ``matrix_norm``, ``vector_norm``, ``cond``): vector and matrix norms
   (abs, square, sums along axes, max / min, sqrt, powers); the singular-value norms
-  (``ord=2, -2, 'nuc'``) from ``singular.py``.
+  (``ord=2, -2, 'nuc'``) from ``spectral.py`` (also ``svd(compute_uv=False)``,
+  ``svdvals``, ``eigvalsh``).
 * Traced matrices (``det slogdet inv solve cholesky matrix_power pinv``): Gaussian
   elimination with partial pivoting unrolled into the tape. The pivot row is chosen
   *by comparisons* (the first row of largest ``|a|``, selected with ``where``), so
@@ -32,7 +33,7 @@ except ImportError:  # numpy < 2
 import scipy.sparse as sp
 
 from ..errors import InputError, UnsupportedFunctionError
-from .singular import singular_values, svd, svdvals
+from .spectral import eig, eigh, eigvals, eigvalsh, singular_values, svd, svdvals
 from .tracer import TracedArray, find_recorder, lift
 
 #: the largest traced matrix (rows) that det / inv / solve / cholesky unroll
@@ -543,6 +544,10 @@ LINALG = {
     np.linalg.cond: cond,
     np.linalg.svd: svd,
     np.linalg.svdvals: svdvals,
+    np.linalg.eigvalsh: eigvalsh,
+    np.linalg.eigh: eigh,
+    np.linalg.eig: eig,
+    np.linalg.eigvals: eigvals,
     np.linalg.det: det,
     np.linalg.slogdet: slogdet,
     np.linalg.inv: inv,

@@ -1,6 +1,7 @@
-"""Singular values of traced matrices (norm 2 / -2 / 'nuc', svdvals, cond): one tape
-evaluated at many points against jax, ties against finite differences of the smooth
-cluster mean, rank-deficient matrices, the convergence guard and the round-robin order."""
+"""Singular values (norm 2 / -2 / 'nuc', svdvals, cond) and symmetric eigenvalues
+(eigvalsh) of traced matrices: one tape evaluated at many points against jax, ties
+against finite differences of the smooth cluster mean, rank-deficient matrices, the
+convergence guard and the round-robin order."""
 
 import jax
 import jax.numpy as jnp
@@ -8,13 +9,25 @@ import numpy as np
 import pytest
 
 import asd
-from asd.tracing.singular import round_robin
+from asd.tracing.spectral import round_robin
 from tests.derivcheck import dense
 from tests.reference import fd_hessian, fd_jacobian
 
 jax.config.update("jax_enable_x64", True)
 
 SHAPES = ((4, 4), (6, 3), (3, 5))
+
+
+def _symmetric(a, upper=False):
+    """The symmetric matrix numpy's eigvalsh reads from one triangle of ``a`` (jax)."""
+    half = jnp.triu(a, 1) if upper else jnp.tril(a, -1)
+    return (
+        half
+        + jnp.swapaxes(half, -1, -2)
+        + jnp.diagonal(a, 0, -2, -1)[..., None] * jnp.eye(a.shape[-1])
+    )
+
+
 FUNCTIONS = {
     "norm 2": (lambda a: np.linalg.norm(a, 2), lambda a: jnp.linalg.norm(a, 2)),
     "norm -2": (lambda a: np.linalg.norm(a, -2), lambda a: jnp.linalg.norm(a, -2)),
@@ -22,14 +35,28 @@ FUNCTIONS = {
     "svdvals": (np.linalg.svdvals, jnp.linalg.svdvals),
     "cond": (np.linalg.cond, jnp.linalg.cond),
 }
+EIGENVALUES = {
+    "eigvalsh L": (np.linalg.eigvalsh, lambda a: jnp.linalg.eigvalsh(_symmetric(a))),
+    "eigvalsh U": (
+        lambda a: np.linalg.eigvalsh(a, UPLO="U"),
+        lambda a: jnp.linalg.eigvalsh(_symmetric(a, upper=True)),
+    ),
+    "eigvalsh stack": (
+        lambda a: np.linalg.eigvalsh(np.stack([a[:3, :3], a[2:, 2:]])),
+        lambda a: jnp.linalg.eigvalsh(_symmetric(jnp.stack([a[:3, :3], a[2:, 2:]]))),
+    ),
+}
 
 
-@pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+@pytest.mark.parametrize(
+    "name, shape",
+    [(name, shape) for name in sorted(FUNCTIONS) for shape in SHAPES]
+    + [(name, (5, 5)) for name in sorted(EIGENVALUES)],
+)
 def test_one_tape_is_exact_at_every_point(name, shape):
     """Traced once; the values, Jacobians and Hessians at other points are the tape's own
     (nothing frozen at the traced point)."""
-    fn, fj = FUNCTIONS[name]
+    fn, fj = {**FUNCTIONS, **EIGENVALUES}[name]
     m, n = shape
     rng = np.random.default_rng([11, m, n, len(name)])
     w = rng.standard_normal(np.shape(fn(np.ones(shape))))
@@ -49,7 +76,7 @@ def test_one_tape_is_exact_at_every_point(name, shape):
     for _ in range(4):
         x = rng.standard_normal(m * n) * rng.uniform(0.1, 10.0)
         np.testing.assert_allclose(asd.evaluate(tape, x), f(x), rtol=1e-12)
-        J_ref = np.asarray(jax.jacfwd(lambda z: jnp.atleast_1d(fj(jnp.reshape(z, shape))))(x))
+        J_ref = np.asarray(jax.jacfwd(lambda z: jnp.ravel(fj(jnp.reshape(z, shape))))(x))
         np.testing.assert_allclose(dense(jac(x)), J_ref, rtol=1e-9, atol=1e-9 * np.abs(J_ref).max())
         H_ref = np.asarray(jax.hessian(gj)(x))
         np.testing.assert_allclose(dense(hess(x)), H_ref, atol=1e-8 * np.abs(H_ref).max())
@@ -94,6 +121,39 @@ def test_a_tie_gives_the_derivatives_of_the_cluster_mean(ord, sigma, k, r):
     nuc = dense(asd.hessian(lambda z: np.linalg.norm(z.reshape(4, 4), "nuc"))(x))
     H_nuc = fd_hessian(lambda z: float(np.linalg.norm(z.reshape(4, 4), "nuc")), x)
     np.testing.assert_allclose(nuc, H_nuc, atol=1e-5)  # the nuclear norm is smooth at ties
+
+
+def test_tied_eigenvalues_give_the_derivatives_of_the_cluster_mean():
+    rng = np.random.default_rng(9)
+    q = _orthogonal(rng, 4)
+    x = (q @ np.diag([-1.0, 2.0, 2.0, 5.0]) @ q.T).ravel()
+
+    def middle(z):
+        return float(np.mean(np.linalg.eigvalsh(z.reshape(4, 4))[1:3]))
+
+    def f(z):
+        return np.linalg.eigvalsh(z.reshape(4, 4))[1]
+
+    J = dense(asd.jacobian(f)(x)).ravel()
+    np.testing.assert_allclose(
+        J, fd_jacobian(lambda z: np.atleast_1d(middle(z)), x).ravel(), atol=1e-7
+    )
+    np.testing.assert_allclose(dense(asd.hessian(f)(x)), fd_hessian(middle, x), atol=1e-5)
+    top = dense(asd.hessian(lambda z: np.linalg.eigvalsh(z.reshape(4, 4))[3])(x))
+    ref = fd_hessian(lambda z: float(np.linalg.eigvalsh(z.reshape(4, 4))[3]), x)
+    np.testing.assert_allclose(top, ref, atol=1e-5)  # a simple eigenvalue beside the tie
+
+
+def test_eigenvectors_and_general_eigenvalues_raise_a_clear_error():
+    x = np.arange(9.0)
+    with pytest.raises(asd.UnsupportedFunctionError, match="eigvalsh"):
+        asd.trace(lambda z: np.linalg.eigh(z.reshape(3, 3)), x)
+    with pytest.raises(asd.UnsupportedFunctionError, match="complex.*eigvalsh"):
+        asd.trace(lambda z: np.linalg.eigvals(z.reshape(3, 3)), x)
+    with pytest.raises(np.linalg.LinAlgError, match="square"):
+        asd.trace(lambda z: np.linalg.eigvalsh(z.reshape(3, 3)[:2]), x)
+    with pytest.raises(ValueError, match="UPLO"):
+        asd.trace(lambda z: np.linalg.eigvalsh(z.reshape(3, 3), UPLO="X"), x)
 
 
 def test_rank_deficient_matrix_largest_singular_value():

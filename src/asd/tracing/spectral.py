@@ -1,4 +1,5 @@
-"""Singular values of traced matrices, exact in value, first and second derivative.
+"""Singular values and symmetric eigenvalues of traced matrices, exact in value, first
+and second derivative.
 
 * Values: the one-sided Jacobi iteration (Hestenes) is recorded in the tape on a copy of
   A whose derivative is cut (``stop_gradient``), so the tape itself computes the right
@@ -17,6 +18,9 @@
   position. At a tie (σ equal at x, to rounding: ``TIE``) the derivatives are those of
   the mean of the tied values, as ``maximum``'s at a tie; that mean is smooth there.
   The value is always the j-th σ itself.
+* Symmetric eigenvalues: the same with B = VᵀSV, V from the iteration on S + cI (c twice
+  the largest absolute row sum: positive definite, so its right singular vectors are
+  eigenvectors of S) and f the identity (no term within a cluster).
 * Convergence: the tape has the sweeps the traced point needs, at least 2⌈log2 n⌉ + 1
   (what graded matrices of condition up to 1e12 needed), plus ``EXTRA_SWEEPS``, each
   of which squares the off-diagonal once the iteration converges. A guard raises
@@ -34,8 +38,9 @@ from ..errors import UnsupportedFunctionError
 from ..tape import CONVERGED
 from .tracer import TracedArray, apply, lift
 
-#: the largest min(m, n) whose singular values are traced (tape nodes grow as n³·sweeps)
-MAX_SINGULAR = 32
+#: the largest min(m, n) whose singular values (or n: eigenvalues) are traced (tape nodes
+#: grow as n³·sweeps)
+MAX_SPECTRAL = 32
 #: largest off-diagonal of B (relative to its largest diagonal entry) accepted as converged
 TOL = 1e-12
 #: singular values whose squares differ by at most TIE·eps·max(m, n)·σ_max² count as
@@ -148,6 +153,56 @@ def _selection(lam, positions, tie):
     return at, w / np.sum(w, axis=-1, keepdims=True)
 
 
+def _limit(n: int, what: str, shape: str) -> None:
+    if n > MAX_SPECTRAL:
+        raise UnsupportedFunctionError(
+            f"{what} of a traced {shape} matrix",
+            f"asd records a Jacobi iteration in the tape (O(n³) nodes per sweep) for "
+            f"min(m, n) up to {MAX_SPECTRAL}. For a larger matrix, use ord='fro' "
+            "(||A||_2 <= ||A||_F), ord=1 or np.inf, or make the extreme singular value or "
+            "eigenvalue an unknown of your model (A v = σ u, Aᵀu = σ v; S v = λ v).",
+        )
+
+
+def _converged(a, off, scale, what) -> None:
+    """Guard: the off-diagonal of B within ``TOL`` of its scale at every evaluation."""
+    if off.shape[-1]:
+        ok = np.all(np.abs(off) <= TOL * scale)
+        a.rec.guard(ok.ids, np.ones(1), f"{CONVERGED}the Jacobi iteration of {what}")
+
+
+def _expansion(d, o, lam, positions, tie, sqrt: bool) -> TracedArray:
+    """The values at ``positions`` (j-th largest) of f(λ) (f = sqrt: singular values from
+    λ = σ²; else eigenvalues), with the derivatives of the cluster mean's second-order
+    expansion in ``d`` = diag B and ``o`` = B_ik (i < k); see the module notes."""
+    n = lam.shape[-1]
+    i, k = np.triu_indices(n, 1)
+    at, w = _selection(lam, positions, tie)  # (..., J, n)
+    f = np.sqrt(lam) if sqrt else lam
+    value = np.sum(at * f[..., None, :], axis=-1)  # the j-th largest
+    smooth = np.sum(w * (np.sqrt(d) if sqrt else d)[..., None, :], axis=-1)  # its mean ...
+    if not i.size:
+        return value + (smooth - _stop(smooth))
+    wi, wk = w[..., i], w[..., k]
+    same = wi == wk
+    gap = np.where(same, 1.0, (lam[..., i] - lam[..., k])[..., None, :])
+    if sqrt:  # w f'(λ) = w / 2σ; within a cluster the divided difference of f'
+        positive = f > 0.0
+        safe = np.where(positive, f, 1.0)
+        fprime = np.where(positive[..., None, :], w / (2.0 * safe[..., None, :]), 0.0)
+        si, sk = safe[..., i], safe[..., k]
+        inner = np.where(positive[..., i] & positive[..., k], -0.5 / (si * sk * (si + sk)), 0.0)
+        coef = np.where(same, inner[..., None, :] * wi, (fprime[..., i] - fprime[..., k]) / gap)
+    else:  # f' = 1: nothing within a cluster
+        coef = (wi - wk) / gap
+    smooth = smooth + np.sum(coef * np.square(o)[..., None, :], axis=-1)  # ... to second order
+    return value + (smooth - _stop(smooth))  # the value, the derivatives of smooth
+
+
+def _tie(scale, size: int):
+    return TIE * np.finfo(np.float64).eps * size * scale
+
+
 def singular_values(a: TracedArray, positions=None, what="np.linalg.svd") -> TracedArray:
     """σ (descending) of the traced stack ``a`` (..., m, n) at ``positions`` (all when
     None), exact in value, gradient and Hessian; see the module notes."""
@@ -157,43 +212,43 @@ def singular_values(a: TracedArray, positions=None, what="np.linalg.svd") -> Tra
     m, n = a.shape[-2:]
     if n == 0:
         raise np.linalg.LinAlgError("Arrays cannot be empty")
-    if n > MAX_SINGULAR:
-        raise UnsupportedFunctionError(
-            f"{what} of a traced {rows} x {cols} matrix",
-            f"asd records the Jacobi iteration for the singular values in the tape "
-            f"(O(n³) nodes per sweep) for min(m, n) up to {MAX_SINGULAR}. For a larger "
-            "matrix, use ord='fro' (||A||_2 <= ||A||_F), ord=1 or np.inf, or make the "
-            "largest singular value an unknown of your model (A v = σ u, Aᵀu = σ v).",
-        )
+    _limit(n, what, f"{rows} x {cols}")
     positions = list(range(n)) if positions is None else [p % n for p in positions]
     v = _right_vectors(_stop(a), what)
     c = np.matmul(a, v)  # derivative through a only
-    d = np.sum(c * c, axis=-2)  # B_ii = σ_i²
     i, k = np.triu_indices(n, 1)
+    d = np.sum(c * c, axis=-2)  # B = CᵀC: B_ii = σ_i²
     o = np.sum(c[..., i] * c[..., k], axis=-2)  # B_ik, i < k: 0 at x
-    lam, off = _stop(d), _stop(o)
+    lam = _stop(d)
     scale = np.max(lam, axis=-1, keepdims=True)
-    if i.size:
-        ok = np.all(np.abs(off) <= TOL * scale)
-        a.rec.guard(ok.ids, np.ones(1), f"{CONVERGED}the Jacobi iteration of {what}")
-    tie = TIE * np.finfo(np.float64).eps * max(m, n) * scale
-    at, w = _selection(lam, positions, tie)  # (..., J, n)
-    s = np.sqrt(lam)
-    value = np.sum(at * s[..., None, :], axis=-1)  # the j-th largest σ
-    smooth = np.sum(w * np.sqrt(d)[..., None, :], axis=-1)  # its cluster's mean ...
-    if i.size:  # ... to second order
-        positive = s > 0.0
-        safe = np.where(positive, s, 1.0)
-        fprime = np.where(positive[..., None, :], w / (2.0 * safe[..., None, :]), 0.0)
-        wi, wk = w[..., i], w[..., k]
-        si, sk = safe[..., i], safe[..., k]
-        both = positive[..., i] & positive[..., k]
-        same = np.where(both, -1.0 / (2.0 * si * sk * (si + sk)), 0.0)[..., None, :] * wi
-        gap = (lam[..., i] - lam[..., k])[..., None, :]
-        cross = (fprime[..., i] - fprime[..., k]) / np.where(wi == wk, 1.0, gap)
-        coef = np.where(wi == wk, same, cross)
-        smooth = smooth + np.sum(coef * np.square(o)[..., None, :], axis=-1)
-    return value + (smooth - _stop(smooth))  # the value of σ_j, the derivatives of smooth
+    _converged(a, _stop(o), scale, what)
+    return _expansion(d, o, lam, positions, _tie(scale, max(m, n)), sqrt=True)
+
+
+def symmetric_eigenvalues(a: TracedArray, lower: bool, what: str) -> TracedArray:
+    """Eigenvalues (ascending, as ``np.linalg.eigvalsh``) of the symmetric matrices whose
+    lower (``lower``) or upper triangle ``a`` (..., n, n) holds. V comes from the Jacobi
+    iteration on S + cI, c twice the largest absolute row sum (positive definite, so its
+    right singular vectors are the eigenvectors of S); B = VᵀSV."""
+    n = a.shape[-1]
+    if a.shape[-2] != n:
+        raise np.linalg.LinAlgError("Last 2 dimensions of the array must be square")
+    if n == 0:
+        raise np.linalg.LinAlgError("Arrays cannot be empty")
+    _limit(n, what, f"{n} x {n}")
+    half = np.tril(a, -1) if lower else np.triu(a, 1)
+    s = half + np.swapaxes(half, -1, -2) + np.diagonal(a, axis1=-2, axis2=-1)[..., None] * np.eye(n)
+    frozen = _stop(s)
+    shift = 2.0 * np.max(np.sum(np.abs(frozen), axis=-1), axis=-1, keepdims=True)
+    v = _right_vectors(frozen + shift[..., None] * np.eye(n), what)
+    sv = np.matmul(s, v)  # derivative through s only
+    i, k = np.triu_indices(n, 1)
+    d = np.sum(v * sv, axis=-2)  # B_ii = v_iᵀ S v_i
+    o = np.sum(v[..., i] * sv[..., k], axis=-2)  # B_ik, i < k: 0 at x
+    lam = _stop(d)
+    scale = np.max(np.abs(lam), axis=-1, keepdims=True)
+    _converged(a, _stop(o), scale, what)
+    return _expansion(d, o, lam, list(range(n - 1, -1, -1)), _tie(scale, n), sqrt=False)
 
 
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
@@ -222,3 +277,37 @@ def _float_matrix(a, what) -> TracedArray:
             f"{t.ndim}-dimensional array given. Array must be at least two-dimensional"
         )
     return t.astype(np.float64) if t.val.dtype != np.float64 else t
+
+
+def eigvalsh(a, UPLO="L"):
+    """``np.linalg.eigvalsh``: eigenvalues (ascending) of the symmetric matrix held in
+    the lower (``UPLO='L'``) or upper triangle."""
+    if UPLO not in ("L", "U"):
+        raise ValueError("UPLO argument must be 'L' or 'U'")
+    return symmetric_eigenvalues(
+        _float_matrix(a, "np.linalg.eigvalsh"), UPLO == "L", "np.linalg.eigvalsh"
+    )
+
+
+def eigh(a, UPLO="L"):
+    raise UnsupportedFunctionError(
+        "np.linalg.eigh",
+        "Eigenvectors are not differentiable where eigenvalues repeat, and asd traces "
+        "the eigenvalues only: np.linalg.eigvalsh(a) (also for norms: np.linalg.norm).",
+    )
+
+
+def _complex_eigenvalues(name: str):
+    def refuse(*args, **kwargs):
+        raise UnsupportedFunctionError(
+            name,
+            "Eigenvalues of a non-symmetric matrix are complex in general. For a symmetric "
+            "matrix use np.linalg.eigvalsh(a); for the size of a matrix, the singular "
+            "values (np.linalg.svdvals, np.linalg.norm(a, 2)).",
+        )
+
+    return refuse
+
+
+eig = _complex_eigenvalues("np.linalg.eig")
+eigvals = _complex_eigenvalues("np.linalg.eigvals")
