@@ -147,7 +147,8 @@ class BranchChangedError(AsdError, ValueError):
 
 
 class ConvergenceError(AsdError, np.linalg.LinAlgError):
-    """An iteration recorded in the tape (singular values) did not converge at this x."""
+    """An iteration recorded in the tape (singular values, eigenvalues) did not converge at
+    this x."""
 
 
 class InputError(AsdError, ValueError):

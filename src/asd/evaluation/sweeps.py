@@ -77,8 +77,9 @@ def _check_guards(tape: Tape, val: np.ndarray) -> None:
             raise ConvergenceError(
                 f"asd: {g.where[len(CONVERGED) :]} did not converge at this x within the "
                 "iterations recorded in the tape (their number follows the traced point), so "
-                "its derivatives would not be exact. Trace again at this x (asd.trace / a new "
-                "asd.jacobian or asd.hessian), or rescale the matrix."
+                "its derivatives would not be exact. Trace again at this x (asd.trace, or a "
+                "new asd.jacobian / asd.hessian prepared at it): the tape then records the "
+                "sweeps this x needs."
             )
         if g.where.startswith(RAISED):
             raise BranchChangedError(
