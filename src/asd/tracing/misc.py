@@ -91,24 +91,15 @@ def select(condlist, choicelist, default=0):
 HINTS = {
     "allclose": "It returns a Python bool that depends on x.",
     "isclose": "Compare with np.abs(a - b) <= tol instead.",
-    "median": "Write it with np.sort: m = np.sort(x); (m[(n - 1) // 2] + m[n // 2]) / 2.",
     "unique": (
         "np.unique returns as many values as x has distinct ones, so the output shape "
         "depends on x; use np.sort(x) (same shape) or compute unique values of constants."
     ),
-    "cross": "Write the components: np.stack([a[1]*b[2] - a[2]*b[1], a[2]*b[0] - "
-    "a[0]*b[2], a[0]*b[1] - a[1]*b[0]]).",
     "correlate": "np.correlate(a, v) is np.convolve(a, v[::-1]) (traceable).",
-    "cov": "Write it: d = x - x.mean(axis=1, keepdims=True); d @ d.T / (n - 1).",
-    "corrcoef": "Write it from the covariance: d = x - mean; C = d @ d.T; C / sqrt(diag ⊗ diag).",
-    "percentile": "Select from np.sort(x) (a fixed position) instead.",
-    "quantile": "Select from np.sort(x) (a fixed position) instead.",
     "fft": "asd differentiates real functions only: write the DFT with real matrices "
     "C = np.cos(2*np.pi*np.outer(k, k)/n), S = np.sin(...) and use C @ x, S @ x.",
     "rfft": "asd differentiates real functions only: write the DFT with real cos / sin "
     "matrices (C @ x, S @ x).",
-    "piecewise": "Use np.where(cond, f1(x), f2(x)) (or np.select).",
-    "meshgrid": "Broadcast instead: x[None, :] and y[:, None] (or np.broadcast_to).",
     "vectorize": "Write the function with array operations (no per-element Python call).",
     "apply_along_axis": "Use the axis= argument of the reduction, or broadcasting.",
     "histogram": "Counts are piecewise constant; compute them from constants.",

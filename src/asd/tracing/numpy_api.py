@@ -20,6 +20,7 @@ from ..errors import (
 )
 from . import raw
 from .buffers import TraceableBuffer
+from .composed import COMPOSED, COMPOSED_UFUNCS
 from .contractions import CONTRACTIONS, dot_nd, inner_nd, matmul_nd
 from .linalg import LINALG
 from .misc import HINTS as _HINTS
@@ -243,6 +244,8 @@ def _call_ufunc(ufunc, inputs, kwargs):
         return _binary(_BINARY[ufunc], *inputs)
     if ufunc in UFUNCS:
         return UFUNCS[ufunc](*inputs)
+    if ufunc in COMPOSED_UFUNCS:
+        return COMPOSED_UFUNCS[ufunc](*inputs, **kwargs)
     if ufunc in SPECIAL_UFUNC_HANDLERS:
         return SPECIAL_UFUNC_HANDLERS[ufunc](*inputs)
     special = special_ufunc(ufunc)
@@ -765,6 +768,7 @@ HANDLED = {
 HANDLED.update(CONTRACTIONS)
 HANDLED.update(ORDER)
 HANDLED.update(MISC)
+HANDLED.update(COMPOSED)
 HANDLED.update(LINALG)
 HANDLED.update(SPECIAL_FUNCTIONS)
 
