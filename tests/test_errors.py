@@ -17,11 +17,11 @@ def _raises(exc, f, match, mode="global"):
 
 def test_unsupported_function_is_named_with_a_hint():
     _raises(asd.UnsupportedFunctionError, lambda x: np.unique(x), r"np\.unique.*np\.sort")
-    _raises(asd.UnsupportedFunctionError, lambda x: np.median(x), r"np\.median")
+    _raises(asd.UnsupportedFunctionError, lambda x: np.histogram(x)[0], r"np\.histogram")
     _raises(
         asd.UnsupportedFunctionError, lambda x: np.linalg.eigh(x.reshape(1, 3) * x[:, None]), "eigh"
     )
-    _raises(asd.UnsupportedFunctionError, lambda x: np.cross(x, x), r"np\.stack")
+    _raises(asd.UnsupportedFunctionError, lambda x: np.correlate(x, x), r"np\.convolve")
 
 
 def test_branches_beyond_the_path_limit():

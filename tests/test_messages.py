@@ -23,11 +23,11 @@ X = np.array([0.3, 0.5, 0.7])
     [
         (lambda x: ss.betainc(x, x, 0.5), r"'scipy\.special\.betainc'"),
         (lambda x: np.fft.fft(x), r"'np\.fft\.fft'.*real matrices"),
-        (lambda x: np.cross(x, x[::-1]), r"'np\.cross'.*np\.stack"),
+        (lambda x: np.correlate(x, x[::-1]), r"'np\.correlate'.*np\.convolve"),
         (lambda x: np.correlate(x, x), r"'np\.correlate'.*np\.convolve"),
         (lambda x: np.interp(0.5, x, [0, 1, 2]), r"'np\.interp with traced xp'.*constant"),
         (lambda x: np.unique(x), r"'np\.unique'.*np\.sort"),
-        (lambda x: np.percentile(x, 50), r"'np\.percentile'.*np\.sort"),
+        (lambda x: np.histogram(x)[0], r"'np\.histogram'.*piecewise constant"),
         (lambda x: np.linalg.eig(x.reshape(1, 3) * x[:, None]), r"'np\.linalg\.eig'"),
         (lambda x: ss.kl_div(x, x), r"'scipy\.special\.kl_div'"),
     ],
