@@ -166,6 +166,18 @@ def _reduce_ops(rng, S):
         "norm_1": lambda a, b: np.linalg.norm(a.ravel(), 1) + b,
         "norm_inf": lambda a, b: np.linalg.norm(a.ravel(), np.inf) * b,
         "norm_p": lambda a, b: np.linalg.norm(1.0 + a.ravel() ** 2, 3) + b,
+        # compositions (tracing/composed.py)
+        "median": lambda a, b: np.median(a, axis=ax, keepdims=True) * ones,
+        "quantile": lambda a, b: back(np.quantile(a + b, 0.3, axis=ax)),
+        "percentile_all": lambda a, b: np.percentile(a, 65.0) * b,
+        "gradient": lambda a, b: np.gradient(np.concatenate([a, b], axis=ax), axis=ax)[
+            tuple(slice(0, s) for s in S)
+        ],
+        "nanmax": lambda a, b: back(
+            np.nanmax(np.concatenate([np.where(b > 0.8, np.nan, a), b], axis=ax), axis=ax)
+        ),
+        "nanvar": lambda a, b: np.nanvar(np.stack([a, b, a * b])) * ones,
+        "cov": lambda a, b: np.cov(np.ravel(a), np.ravel(b), bias=True)[0, 1] + a,
     }
 
 
