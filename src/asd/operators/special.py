@@ -33,6 +33,7 @@ CYTHON_FUNCTIONS = (
     "erf",
     "erfc",
     "gammaln",
+    "gamma",
     "erfinv",
     "erfcinv",
     "psi",

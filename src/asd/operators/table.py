@@ -319,6 +319,13 @@ OPS: tuple[Op, ...] = (
         "(2.0 * a - 1.0) / (a * a * (1.0 - a) * (1.0 - a))",
     ),
     _unary("gammaln", "sf_gammaln(a)", "sf_psi(a)", "sf_polygamma(1.0, a)"),
+    # Γ' = Γ ψ, Γ'' = Γ (ψ² + ψ')
+    _unary(
+        "gamma",
+        "sf_gamma(a)",
+        "v * sf_psi(a)",
+        "v * (sf_psi(a) * sf_psi(a) + sf_polygamma(1.0, a))",
+    ),
     _unary("psi", "sf_psi(a)", "sf_polygamma(1.0, a)", "sf_polygamma(2.0, a)"),
     _unary(
         "polygamma", "sf_polygamma(p, a)", "sf_polygamma(p + 1.0, a)", "sf_polygamma(p + 2.0, a)"

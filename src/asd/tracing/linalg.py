@@ -13,7 +13,8 @@
   ``det`` of n <= 3 and ``inv`` of n <= 2 use their explicit formulas (exact at
   singular matrices too). Traced matrices are limited to ``MAX_TRACED`` rows.
 * Constant matrices (``solve(K, x)`` with x traced, dense or ``scipy.sparse`` K,
-  also ``scipy.linalg.solve`` and ``scipy.sparse.linalg.spsolve``): one linear node
+  also ``scipy.linalg.solve``, ``solve_triangular``, ``lu_solve``, ``cho_solve`` and
+  ``scipy.sparse.linalg.spsolve``): one linear node
   per output with the weights of K⁻¹ restricted to its structural nonzeros. K⁻¹ is
   computed per weakly connected component of K's graph (a block-diagonal or banded K
   is never densified as a whole), and within a component only entries (i, j) with a
@@ -484,6 +485,69 @@ def _spsolve(A, b, permc_spec=None, use_umfpack=True):
     return x[:, 0] if b.ndim == 2 and b.shape[1] == 1 else x
 
 
+def _constant_factor(m, what: str) -> np.ndarray:
+    """The constant factor of a scipy.linalg solve as a float array (a traced one has no
+    rule: the factorisation it came from is not traced either)."""
+    if isinstance(m, TracedArray):
+        raise UnsupportedFunctionError(
+            f"{what} with a traced matrix",
+            "Only a constant matrix with a traced right-hand side is traceable here; for "
+            "a traced matrix call np.linalg.solve(A, b) on A itself (elimination unrolled "
+            "into the tape).",
+        )
+    return np.asarray(m, np.float64)
+
+
+def _transposed(K: np.ndarray, trans) -> np.ndarray:
+    """K for trans 0 / 'N', Kᵀ for 1 / 'T' and 2 / 'C' (real matrices)."""
+    codes = {0: 0, 1: 1, 2: 2, "N": 0, "T": 1, "C": 2, "n": 0, "t": 1, "c": 2}
+    if trans not in codes:
+        raise ValueError("incorrect value for trans")
+    return np.swapaxes(K, -1, -2) if codes[trans] else K
+
+
+def _solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, **kw):
+    """``scipy.linalg.solve_triangular`` with constant ``a``: the triangle it reads (unit
+    diagonal if asked), transposed for trans = 1, 2, as one sparse linear node per output."""
+    a = _constant_factor(a, "scipy.linalg.solve_triangular")
+    K = np.tril(a) if lower else np.triu(a)
+    if unit_diagonal:
+        n = K.shape[-1]
+        K[..., np.arange(n), np.arange(n)] = 1.0
+    return constant_solve(_transposed(K, trans), b)
+
+
+def _lu_matrix(lu: np.ndarray, piv) -> np.ndarray:
+    """P L U from ``scipy.linalg.lu_factor``'s output: LAPACK's pivots are row swaps
+    applied in sequence (row i with row piv[i]) to the matrix, giving L U."""
+    n = lu.shape[0]
+    L = np.tril(lu, -1) + np.eye(n)
+    LU = L @ np.triu(lu)
+    perm = np.arange(n)
+    for i, p in enumerate(np.asarray(piv, np.int64)):
+        perm[i], perm[p] = perm[p], perm[i]
+    A = np.empty_like(LU)
+    A[perm] = LU  # row i of L U is row perm[i] of the factored matrix
+    return A
+
+
+def _lu_solve(lu_and_piv, b, trans=0, **kw):
+    """``scipy.linalg.lu_solve`` with a constant factorisation: A = P L U rebuilt."""
+    lu, piv = lu_and_piv
+    lu = _constant_factor(lu, "scipy.linalg.lu_solve")
+    return constant_solve(_transposed(_lu_matrix(lu, piv), trans), b)
+
+
+def _cho_solve(c_and_lower, b, **kw):
+    """``scipy.linalg.cho_solve`` with a constant factor: L Lᵀ or Uᵀ U from the triangle
+    cho_factor wrote (the other one holds leftovers and is ignored)."""
+    c, lower = c_and_lower
+    c = _constant_factor(c, "scipy.linalg.cho_solve")
+    F = np.tril(c) if lower else np.triu(c)
+    Ft = np.swapaxes(F, -1, -2)
+    return constant_solve(F @ Ft if lower else Ft @ F, b)
+
+
 def scipy_linalg_wrappers(traced_or):
     import scipy.linalg as sl
     import scipy.sparse.linalg as spl
@@ -495,6 +559,9 @@ def scipy_linalg_wrappers(traced_or):
         (sl, "det", lambda a, *args, **kw: det(a)),
         (sl, "cholesky", _scipy_cholesky),
         (sl, "pinv", lambda a, *args, **kw: pinv(a)),
+        (sl, "solve_triangular", _solve_triangular),
+        (sl, "lu_solve", _lu_solve),
+        (sl, "cho_solve", _cho_solve),
         (spl, "spsolve", _spsolve),
     ):
         out.append((mod, name, traced_or(getattr(mod, name), fn)))

@@ -103,6 +103,12 @@ HINTS = {
     "vectorize": "Write the function with array operations (no per-element Python call).",
     "apply_along_axis": "Use the axis= argument of the reduction, or broadcasting.",
     "histogram": "Counts are piecewise constant; compute them from constants.",
+    "beta": "Write it from gamma: scipy.special.gamma(a) * gamma(b) / gamma(a + b) (exact "
+    "while a + b < 171), or np.exp(betaln(a, b)) written from gammaln.",
+    "betaln": "Write it from gammaln: gammaln(a) + gammaln(b) - gammaln(a + b) (exact "
+    "derivatives; the value loses digits to cancellation when a + b is large).",
+    "binom": "Write it from gamma: gamma(n + 1) / (gamma(k + 1) * gamma(n - k + 1)) for "
+    "n < 170, or np.exp(gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)).",
 }
 
 

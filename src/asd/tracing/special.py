@@ -2,11 +2,13 @@
 
 The ``scipy.special`` ufuncs (``erf``, ``gammaln``, ``i0``, ...) are numpy ufuncs, so
 they reach asd through ``__array_ufunc__`` and map to rows of the operator table
-(``SPECIAL_UFUNCS``). ``scipy.special.logsumexp softmax log_softmax polygamma`` are
-Python functions that convert their input first; while tracing, the module
-attributes are replaced by the compositions below (``scipy_wrappers``), and an
-early-bound reference (``from scipy.special import logsumexp`` before tracing) ends
-in an asd error that names the function and the call that works.
+(``SPECIAL_UFUNCS``), or to compositions of traced operations
+(``special_compositions.py``: ``entr rel_entr kl_div huber boxcox exprel powm1``
+...). ``scipy.special.logsumexp softmax log_softmax polygamma`` are Python functions
+that convert their input first; while tracing, the module attributes are replaced by
+the compositions below (``scipy_wrappers``), and an early-bound reference (``from
+scipy.special import logsumexp`` before tracing) ends in an asd error that names the
+function and the call that works.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import scipy.sparse as sp
 
 from ..errors import InputError, UnsupportedFunctionError
 from ..operators.special import CYTHON_FUNCTIONS
+from .special_compositions import COMPOSITIONS
 from .tracer import TracedArray, apply, find_recorder, lift
 
 #: scipy.special ufuncs of one float argument: each is the table operator of its name
@@ -38,6 +41,7 @@ def special_ufunc(ufunc) -> tuple[str, object] | None:
         table = {getattr(ss, name): ("unary", name) for name in SPECIAL_UNARY}
         table.update({getattr(ss, name): ("binary", name) for name in SPECIAL_BINARY})
         table[ss._ufuncs._zeta] = ("call", _zeta)
+        table.update({getattr(ss, name): ("call", fn) for name, fn in COMPOSITIONS.items()})
         _TABLE.update(table)
     return _TABLE.get(ufunc)
 
