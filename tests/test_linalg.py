@@ -1,5 +1,5 @@
 """Dense linear algebra on traced matrices (det slogdet inv solve cholesky matrix_power
-pinv, every norm order) against jax (float64), and solves with constant matrices
+pinv qr, every norm order) against jax (float64), and solves with constant matrices
 (dense, block diagonal, banded, triangular, scipy.sparse, scipy.linalg /
 scipy.sparse.linalg) as sparse linear nodes."""
 
@@ -80,6 +80,21 @@ CASES = {
         24,
     ),
     "norm -2 stack": (lambda xp, x: xp.linalg.norm(x.reshape(2, 3, 3), -2, axis=(1, 2)), 18),
+    "qr reduced (4x3)": (
+        lambda xp, x: xp.concatenate([xp.ravel(m) for m in xp.linalg.qr(x.reshape(4, 3))]),
+        12,
+    ),
+    "qr complete (3x4)": (
+        lambda xp, x: xp.concatenate(
+            [xp.ravel(m) for m in xp.linalg.qr(x.reshape(3, 4), mode="complete")]
+        ),
+        12,
+    ),
+    "qr complete (5x2)": (
+        lambda xp, x: xp.linalg.qr(x.reshape(5, 2), mode="complete")[0] @ xp.arange(5.0),
+        10,
+    ),
+    "qr r stack": (lambda xp, x: xp.linalg.qr(x.reshape(2, 3, 2), mode="r"), 12),
     "svd values (5x3)": (lambda xp, x: xp.linalg.svd(x.reshape(5, 3), compute_uv=False), 15),
     "svdvals stack": (lambda xp, x: xp.linalg.svdvals(x.reshape(2, 3, 4) ** 2), 24),
     "cond 2 / -2": (
@@ -146,6 +161,23 @@ def test_pivoting_at_a_zero_leading_entry():
         np.testing.assert_allclose(
             asd.evaluate(det_tape, z), np.linalg.det(z.reshape(4, 4)), rtol=1e-10
         )
+
+
+def test_qr_of_a_column_with_zeros_below_the_diagonal():
+    """No reflection where the column is already reduced (LAPACK's tau = 0), and Q, R
+    are numpy's at other points of the same tape."""
+    x = np.array([2.0, 1.0, 0.5, 0.0, 3.0, -1.0, 0.0, 0.0, 4.0])  # upper triangular
+
+    def f(z):
+        q, r = np.linalg.qr(z.reshape(3, 3))
+        return np.concatenate([np.ravel(q), np.ravel(r)])
+
+    tape = asd.trace(f, x)
+    for z in (x, -x, np.random.default_rng(3).standard_normal(9)):
+        np.testing.assert_allclose(asd.evaluate(tape, z), f(z), atol=1e-14)
+    assert isinstance(np.linalg.qr(np.eye(2)), tuple)
+    with pytest.raises(asd.UnsupportedFunctionError, match="raw"):
+        asd.trace(lambda z: np.linalg.qr(z.reshape(3, 3), mode="raw")[0], x)
 
 
 def test_det_of_singular_small_matrix():

@@ -34,6 +34,7 @@ except ImportError:  # numpy < 2
 import scipy.sparse as sp
 
 from ..errors import InputError, UnsupportedFunctionError
+from .factorizations import qr
 from .spectral import eig, eigh, eigvals, eigvalsh, singular_values, svd, svdvals
 from .tracer import TracedArray, find_recorder, lift
 
@@ -612,6 +613,7 @@ LINALG = {
     np.linalg.svd: svd,
     np.linalg.svdvals: svdvals,
     np.linalg.eigvalsh: eigvalsh,
+    np.linalg.qr: qr,
     np.linalg.eigh: eigh,
     np.linalg.eig: eig,
     np.linalg.eigvals: eigvals,
