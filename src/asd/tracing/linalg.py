@@ -549,6 +549,19 @@ def _cho_solve(c_and_lower, b, **kw):
     return constant_solve(F @ Ft if lower else Ft @ F, b)
 
 
+def _matrix_function(name: str):
+    def refuse(*args, **kwargs):
+        raise UnsupportedFunctionError(
+            f"scipy.linalg.{name}",
+            "A matrix function of a traced matrix has no rule. Spectral sums of a "
+            "symmetric S trace (np.trace(expm(S)) = np.sum(np.exp(np.linalg.eigvalsh(S)))); "
+            "exp(tA) y in a model is the ODE y' = A y; or write a truncated series with "
+            "matrix products.",
+        )
+
+    return refuse
+
+
 def scipy_linalg_wrappers(traced_or):
     import scipy.linalg as sl
     import scipy.sparse.linalg as spl
@@ -564,6 +577,7 @@ def scipy_linalg_wrappers(traced_or):
         (sl, "lu_solve", _lu_solve),
         (sl, "cho_solve", _cho_solve),
         (spl, "spsolve", _spsolve),
+        *((sl, name, _matrix_function(name)) for name in ("expm", "logm", "sqrtm", "funm")),
     ):
         out.append((mod, name, traced_or(getattr(mod, name), fn)))
     return out

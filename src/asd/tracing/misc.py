@@ -124,6 +124,9 @@ if hasattr(np, "trapezoid"):
 
 UFUNCS = {np.logaddexp: logaddexp, np.logaddexp2: logaddexp2}
 
+#: private scipy.special ufuncs behind public Python functions: the name users call
+PRIVATE_UFUNCS = {"_lambertw": "lambertw", "_riemann_zeta": "zeta", "_zeta": "zeta"}
+
 
 def function_name(func) -> str:
     """How users call ``func``: ``np.fft.fft``, ``np.linalg.eig``, ``scipy.special.erf``."""
@@ -131,10 +134,11 @@ def function_name(func) -> str:
     if isinstance(func, np.ufunc):
         if getattr(np, name, None) is func:
             return f"np.{name}"
-        for module in ("scipy.special",):
-            mod = sys.modules.get(module)
-            if mod is not None and getattr(mod, name, None) is func:
-                return f"{module}.{name}"
+        mod = sys.modules.get("scipy.special")
+        if mod is not None and getattr(mod, name, None) is func:
+            return f"scipy.special.{name}"
+        if name in PRIVATE_UFUNCS:
+            return f"scipy.special.{PRIVATE_UFUNCS[name]}"
         return name
     module = getattr(func, "__module__", None) or "numpy"
     for sub in ("linalg", "fft", "random", "polynomial", "ma", "lib.stride_tricks"):
