@@ -15,16 +15,7 @@ except ImportError:  # numpy < 2
     from numpy.core.multiarray import normalize_axis_index
 
 from ..errors import UnsupportedFunctionError
-from .tracer import TracedArray, find_recorder, lift
-
-
-def _traced(*arrays) -> list[TracedArray]:
-    rec = find_recorder(list(arrays))
-    out = []
-    for a in arrays:
-        t = lift(rec, a)
-        out.append(t.astype(np.float64) if t.val.dtype != np.float64 else t)
-    return out
+from .tracer import TracedArray, find_recorder, lift, lift_float
 
 
 def _constant(value, what: str) -> np.ndarray:
@@ -40,7 +31,7 @@ def _constant(value, what: str) -> np.ndarray:
 
 def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """Cross product of 3-vectors (or the z component of 2-vectors) along the axes."""
-    a, b = _traced(a, b)
+    a, b = lift_float(a, b)
     if axis is not None:
         axisa = axisb = axisc = axis
     a, b = np.moveaxis(a, axisa, -1), np.moveaxis(b, axisb, -1)
@@ -111,7 +102,7 @@ def _gradient_1d(f, h, edge_order):
 
 def gradient(f, *varargs, axis=None, edge_order=1):
     """``np.gradient`` of a traced ``f`` with constant spacings (scalars or coordinates)."""
-    (f,) = _traced(f)
+    (f,) = lift_float(f)
     if edge_order not in (1, 2):
         raise ValueError("'edge_order' greater than 2 not supported")
     axes = tuple(range(f.ndim)) if axis is None else axis
@@ -180,22 +171,22 @@ def multi_dot(arrays, *, out=None):
 
 def vecdot(x1, x2, /, *, axis=-1, **kw):
     """x1 · x2 along ``axis`` (real arrays)."""
-    x1, x2 = _traced(x1, x2)
+    x1, x2 = lift_float(x1, x2)
     return np.sum(x1 * x2, axis=axis)
 
 
 def matvec(x1, x2, /, **kw):
-    x1, x2 = _traced(x1, x2)
+    x1, x2 = lift_float(x1, x2)
     return np.sum(x1 * x2[..., None, :], axis=-1)
 
 
 def vecmat(x1, x2, /, **kw):
-    x1, x2 = _traced(x1, x2)
+    x1, x2 = lift_float(x1, x2)
     return np.sum(x1[..., :, None] * x2, axis=-2)
 
 
 def _cumulative(op, x, axis, include_initial, initial):
-    (x,) = _traced(x)
+    (x,) = lift_float(x)
     if axis is None:
         if x.ndim > 1:
             raise ValueError("axis must be specified for multi-dimensional arrays")
@@ -224,7 +215,7 @@ _METHODS = ("linear", "lower", "higher", "nearest", "midpoint")
 
 
 def _sorted_along(a, axis):
-    (a,) = _traced(a)
+    (a,) = lift_float(a)
     if axis is None:
         return np.sort(np.ravel(a)), 0, a.ndim, None
     axes = axis if isinstance(axis, tuple | list) else (axis,)
@@ -315,14 +306,14 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 
 def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *, dtype=None):
     """numpy's covariance (constant weights) of traced observations."""
-    (m,) = _traced(m)
+    (m,) = lift_float(m)
     if m.ndim > 2:
         raise ValueError("m has more than 2 dimensions")
     X = np.atleast_2d(m)
     if not rowvar and X.shape[0] != 1:
         X = X.T
     if y is not None:
-        (y,) = _traced(y)
+        (y,) = lift_float(y)
         y = np.atleast_2d(y)
         if not rowvar and y.shape[0] != 1:
             y = y.T
@@ -371,7 +362,7 @@ def corrcoef(x, y=None, rowvar=True, *, dtype=None, **kw):
 
 
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
-    (x,) = _traced(x)
+    (x,) = lift_float(x)
     big = np.finfo(np.float64).max
     posinf = big if posinf is None else posinf
     neginf = -big if neginf is None else neginf
@@ -382,7 +373,7 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 
 def _nan_extreme(reduce, fill):
     def extreme(a, axis=None, out=None, keepdims=False, **kw):
-        (a,) = _traced(a)
+        (a,) = lift_float(a)
         nan = np.isnan(a)
         r = reduce(np.where(nan, fill, a), axis=axis, keepdims=keepdims)
         return np.where(np.all(nan, axis=axis, keepdims=keepdims), np.nan, r)
@@ -395,12 +386,12 @@ nanmin = _nan_extreme(np.min, np.inf)
 
 
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
-    (a,) = _traced(a)
+    (a,) = lift_float(a)
     return np.prod(np.where(np.isnan(a), 1.0, a), axis=axis, keepdims=keepdims)
 
 
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
-    (a,) = _traced(a)
+    (a,) = lift_float(a)
     ok = ~np.isnan(a)
     count = np.sum(np.where(ok, 1.0, 0.0), axis=axis, keepdims=True)
     vals = np.where(ok, a, 0.0)
@@ -417,7 +408,7 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
 def piecewise(x, condlist, funclist, *args, **kw):
     """Every function on the whole x, chosen per element by the conditions (a later
     condition wins, as in numpy; one extra function is the otherwise case)."""
-    (x,) = _traced(x)
+    (x,) = lift_float(x)
     if isinstance(condlist, np.ndarray | TracedArray) and condlist.ndim == x.ndim:
         condlist = [condlist]
     condlist = list(condlist)
@@ -438,7 +429,7 @@ def piecewise(x, condlist, funclist, *args, **kw):
 
 def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
     """numpy's phase unwrapping: the corrections are piecewise constant."""
-    (p,) = _traced(p)
+    (p,) = lift_float(p)
     dd = np.diff(p, axis=axis)
     discont = period / 2 if discont is None else discont
     half = period / 2
@@ -461,7 +452,7 @@ def ldexp(x1, x2, /, **kw):
     x2 = np.asarray(_constant(x2, "np.ldexp's exponent"))
     if np.any(x2 != np.floor(x2)):
         raise TypeError("np.ldexp needs integer exponents")
-    (x1,) = _traced(x1)
+    (x1,) = lift_float(x1)
     return x1 * np.ldexp(1.0, x2.astype(np.int64))
 
 
@@ -480,7 +471,7 @@ def lstsq(a, b, rcond=None):
     b = lift(rec, b)
     b = b.astype(np.float64) if b.val.dtype != np.float64 else b
     if isinstance(a, TracedArray):
-        (a,) = _traced(a)
+        (a,) = lift_float(a)
         x = np.dot(pinv(a), b)
         m, n = a.shape
         rank = min(m, n)
@@ -507,7 +498,7 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
             "Call it with the defaults (the coefficients), and np.polyval for residuals.",
         )
     x = _constant(x, "np.polyfit's x")
-    (y,) = _traced(y)
+    (y,) = lift_float(y)
     lhs = np.vander(x, int(deg) + 1)
     rhs = y
     if w is not None:

@@ -6,23 +6,19 @@ step is one vectorised block per operation over the trailing matrix."""
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from ..errors import UnsupportedFunctionError
-from .tracer import find_recorder, lift
+from .tracer import lift, lift_float
 
 #: the largest min(m, n) factorised in the tape (O(m n min(m, n)) nodes)
 MAX_QR = 64
 
 
-class QRResult(tuple):
-    """``(Q, R)`` with numpy's attribute names."""
-
-    def __new__(cls, Q, R):
-        return super().__new__(cls, (Q, R))
-
-    Q = property(lambda self: self[0])
-    R = property(lambda self: self[1])
+#: ``(Q, R)`` with numpy's attribute names
+QRResult = namedtuple("QRResult", ["Q", "R"])
 
 
 def _reflector(col):
@@ -68,8 +64,7 @@ def _qr2(a, complete: bool):
 
 def qr(a, mode="reduced"):
     """``np.linalg.qr`` (modes 'reduced', 'complete', 'r') of a traced matrix or stack."""
-    t = lift(find_recorder([a]), a)
-    t = t.astype(np.float64) if t.val.dtype != np.float64 else t
+    (t,) = lift_float(a)
     if mode not in ("reduced", "complete", "r"):
         raise UnsupportedFunctionError(
             f"np.linalg.qr with mode={mode!r}",

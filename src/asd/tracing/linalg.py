@@ -24,6 +24,8 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 try:
@@ -36,7 +38,7 @@ import scipy.sparse as sp
 from ..errors import InputError, UnsupportedFunctionError
 from .factorizations import qr
 from .spectral import eig, eigh, eigvals, eigvalsh, singular_values, svd, svdvals
-from .tracer import TracedArray, find_recorder, lift
+from .tracer import TracedArray, find_recorder, lift, lift_float
 
 #: the largest traced matrix (rows) that det / inv / solve / cholesky unroll
 MAX_TRACED = 64
@@ -117,8 +119,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
 
 
 def _traced(a) -> TracedArray:
-    t = lift(find_recorder([a]), a)
-    return t.astype(np.float64) if t.val.dtype != np.float64 else t
+    return lift_float(a)[0]
 
 
 def _square(a, what: str) -> int:
@@ -265,14 +266,8 @@ def slogdet(a):
     return _SlogdetResult(s, l)
 
 
-class _SlogdetResult(tuple):
-    """``(sign, logabsdet)`` with numpy's attribute names."""
-
-    def __new__(cls, sign, logabsdet):
-        return super().__new__(cls, (sign, logabsdet))
-
-    sign = property(lambda self: self[0])
-    logabsdet = property(lambda self: self[1])
+#: ``(sign, logabsdet)`` with numpy's attribute names
+_SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 
 
 def inv(a):

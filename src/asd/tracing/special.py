@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from ..errors import InputError, UnsupportedFunctionError
 from ..operators.special import CYTHON_FUNCTIONS
 from .special_compositions import COMPOSITIONS
-from .tracer import TracedArray, apply, find_recorder, lift
+from .tracer import TracedArray, apply, find_recorder, lift, lift_float
 
 #: scipy.special ufuncs of one float argument: each is the table operator of its name
 SPECIAL_UNARY = CYTHON_FUNCTIONS
@@ -47,8 +47,7 @@ def special_ufunc(ufunc) -> tuple[str, object] | None:
 
 
 def _float(x) -> TracedArray:
-    x = lift(find_recorder([x]), x)
-    return x.astype(np.float64) if x.val.dtype != np.float64 else x
+    return lift_float(x)[0]
 
 
 def polygamma(n, x):

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .tracer import TracedArray, find_recorder, lift
+from .tracer import lift_float
 
 #: the largest x with a finite exp(x)
 LOG_MAX = math.log(np.finfo(np.float64).max)
@@ -27,16 +27,6 @@ EXPREL_SERIES = 0.5
 _EXPREL_COEFFS = tuple(1.0 / math.factorial(k + 1) for k in range(16, -1, -1))
 
 
-def _args(*args) -> list[TracedArray]:
-    """The arguments as float64 traced arrays of one trace (constants lifted)."""
-    rec = find_recorder(list(args))
-    out = []
-    for a in args:
-        t = lift(rec, a)
-        out.append(t.astype(np.float64) if t.val.dtype != np.float64 else t)
-    return out
-
-
 def _safe(cond, x, fill=1.0):
     """``x`` where ``cond``, ``fill`` elsewhere: the argument of a branch ``cond`` selects."""
     return np.where(cond, x, fill)
@@ -44,7 +34,7 @@ def _safe(cond, x, fill=1.0):
 
 def entr(x):
     """-x log x for x > 0, 0 at 0, -inf below (NaN stays NaN)."""
-    (x,) = _args(x)
+    (x,) = lift_float(x)
     pos = x > 0
     xs = _safe(pos, x)
     val = np.where(pos, -xs * np.log(xs), np.where(x == 0, 0.0, -np.inf))
@@ -61,7 +51,7 @@ def _both_positive_or(x, y, positive, at_zero):
 def rel_entr(x, y):
     """x log(x / y): with log1p((x - y) / y) for 0.5 < x / y < 2, log(x) - log(y) where
     x / y under- or overflows (scipy's three formulas)."""
-    x, y = _args(x, y)
+    x, y = lift_float(x, y)
     pos = (x > 0) & (y > 0)
     xs, ys = _safe(pos, x), _safe(pos, y)
     ratio = xs / ys
@@ -80,7 +70,7 @@ def rel_entr(x, y):
 
 def kl_div(x, y):
     """x log(x / y) - x + y for positive x, y; y at x == 0 <= y; inf elsewhere."""
-    x, y = _args(x, y)
+    x, y = lift_float(x, y)
     pos = (x > 0) & (y > 0)
     xs, ys = _safe(pos, x), _safe(pos, y)
     return _both_positive_or(x, y, xs * np.log(xs / ys) - xs + ys, y)
@@ -88,7 +78,7 @@ def kl_div(x, y):
 
 def huber(delta, r):
     """r²/2 for |r| <= delta, delta (|r| - delta/2) beyond, inf for delta < 0."""
-    delta, r = _args(delta, r)
+    delta, r = lift_float(delta, r)
     a = np.abs(r)
     val = np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta))
     return np.where(delta < 0, np.inf, val)
@@ -98,7 +88,7 @@ def pseudo_huber(delta, r):
     """delta² (sqrt(1 + (r/delta)²) - 1) as delta² expm1(log1p((r/delta)²) / 2); 0 at
     delta == 0, inf for delta < 0. r == 0 needs no case of its own: the formula gives
     0 there, with the curvature 1 of the exact function."""
-    delta, r = _args(delta, r)
+    delta, r = lift_float(delta, r)
     pos = delta > 0
     d = _safe(pos, delta)
     v = r / d
@@ -123,14 +113,14 @@ def _exprel(x):
 
 def exprel(x):
     """(exp(x) - 1) / x, 1 at 0."""
-    (x,) = _args(x)
+    (x,) = lift_float(x)
     return _exprel(x)
 
 
 def cosm1(x):
     """cos(x) - 1: -2 sin²(x/2) for |x| <= π/4 (no cancellation), cos(x) - 1 beyond (as
     scipy switches)."""
-    (x,) = _args(x)
+    (x,) = lift_float(x)
     s = np.sin(0.5 * x)
     return np.where(np.abs(x) <= 0.25 * np.pi, -2.0 * s * s, np.cos(x) - 1.0)
 
@@ -139,7 +129,7 @@ def _boxcox_of_log(lx, lmbda):
     """(exp(λ·lx) - 1) / λ as lx · exprel(λ·lx) (log x at λ = 0, with the exact
     derivatives in λ there), past exp's overflow sign(λ) exp(λ·lx - log|λ|) - 1/λ;
     -1/λ (λ > 0) or -inf where lx = -inf."""
-    lx, lmbda = _args(lx, lmbda)
+    lx, lmbda = lift_float(lx, lmbda)
     finite = lx > -np.inf
     lf = _safe(finite, lx, 0.0)
     t = lmbda * lf
@@ -155,41 +145,41 @@ def _boxcox_of_log(lx, lmbda):
 
 def boxcox(x, lmbda):
     """(x^λ - 1) / λ, log x at λ = 0."""
-    (x,) = _args(x)
+    (x,) = lift_float(x)
     return _boxcox_of_log(np.log(x), lmbda)
 
 
 def boxcox1p(x, lmbda):
     """((1 + x)^λ - 1) / λ, log1p(x) at λ = 0."""
-    (x,) = _args(x)
+    (x,) = lift_float(x)
     return _boxcox_of_log(np.log1p(x), lmbda)
 
 
 def log1p(x):
     """log(1 + x), numpy's rule."""
-    return np.log1p(_args(x)[0])
+    return np.log1p(lift_float(x)[0])
 
 
 def expm1(x):
     """exp(x) - 1, numpy's rule."""
-    return np.expm1(_args(x)[0])
+    return np.expm1(lift_float(x)[0])
 
 
 def cbrt(x):
     """The real cube root, numpy's rule."""
-    return np.cbrt(_args(x)[0])
+    return np.cbrt(lift_float(x)[0])
 
 
 def exp2(x):
     """2^x, numpy's rule; 0 below -1024, where scipy flushes the subnormal results."""
-    (x,) = _args(x)
+    (x,) = lift_float(x)
     return np.where(x < EXP2_MIN, 0.0, np.exp2(_safe(x < EXP2_MIN, 0.0, x)))
 
 
 def exp10(x):
     """10^x as a power of the constant base 10; 0 below -log10(max double), where scipy
     flushes the subnormal results."""
-    (x,) = _args(x)
+    (x,) = lift_float(x)
     return np.where(x < EXP10_MIN, 0.0, np.power(10.0, _safe(x < EXP10_MIN, 0.0, x)))
 
 
@@ -198,7 +188,7 @@ def powm1(x, y):
     small and y log|x| < 0.5, else ±|x|^y - 1 (the sign of x^y for x < 0 and odd y);
     0 for y == 0 or x == 1; at x == 0: -1 (y > 0), inf (y < 0); NaN for x < 0 and y not
     an integer."""
-    x, y = _args(x, y)
+    x, y = lift_float(x, y)
     ax = np.abs(x)
     nonzero = ax > 0
     axs = _safe(nonzero & (ax < np.inf), ax)

@@ -36,7 +36,7 @@ import numpy as np
 
 from ..errors import UnsupportedFunctionError
 from ..tape import CONVERGED
-from .tracer import TracedArray, apply, lift
+from .tracer import TracedArray, apply, lift, lift_float
 
 #: the largest min(m, n) whose singular values (or n: eigenvalues) are traced (tape nodes
 #: grow as n³·sweeps)
@@ -269,14 +269,12 @@ def svdvals(x):
 
 
 def _float_matrix(a, what) -> TracedArray:
-    from .tracer import find_recorder
-
-    t = lift(find_recorder([a]), a)
+    (t,) = lift_float(a)
     if t.ndim < 2:
         raise np.linalg.LinAlgError(
             f"{t.ndim}-dimensional array given. Array must be at least two-dimensional"
         )
-    return t.astype(np.float64) if t.val.dtype != np.float64 else t
+    return t
 
 
 def eigvalsh(a, UPLO="L"):

@@ -452,6 +452,16 @@ class TracedNdArray(TracedArray):
 # -- helpers shared with the numpy layer -----------------------------------------------
 
 
+def lift_float(*arrays) -> list[TracedArray]:
+    """The arguments as float64 traced arrays of one trace (constants lifted)."""
+    rec = find_recorder(list(arrays))
+    out = []
+    for a in arrays:
+        t = lift(rec, a)
+        out.append(t.astype(np.float64) if t.val.dtype != np.float64 else t)
+    return out
+
+
 def lift(rec: Recorder, x) -> TracedArray:
     """A traced view of ``x``: traced arrays pass through, constants become const nodes."""
     if isinstance(x, TracedArray):
