@@ -407,3 +407,16 @@ def test_constant_sparse_matrices_of_the_user_are_never_edited():
         np.testing.assert_array_equal(M.data, d)
         np.testing.assert_array_equal(M.indices, i)
         np.testing.assert_array_equal(M.indptr, p)
+
+
+@pytest.mark.parametrize("reduce", (np.sum, np.max, np.prod, np.mean))
+def test_reduction_axis_out_of_range_raises_like_numpy(reduce):
+    """An axis beyond the array's dimensions is numpy's AxisError, not another axis."""
+    x = np.arange(6.0).reshape(2, 3)
+    for axis in (2, -3, (0, 5)):
+        with pytest.raises(np.exceptions.AxisError):
+            reduce(x, axis=axis)
+        with pytest.raises(np.exceptions.AxisError):
+            asd.trace(lambda z, a=axis: reduce(z, axis=a), x)
+    with pytest.raises(ValueError, match="repeated axis"):
+        asd.trace(lambda z: reduce(z, axis=(1, -1)), x)

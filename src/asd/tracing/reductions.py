@@ -8,15 +8,23 @@ import warnings
 
 import numpy as np
 
+try:
+    from numpy.lib.array_utils import normalize_axis_tuple
+except ImportError:  # numpy < 2
+    from numpy.core.numeric import normalize_axis_tuple
+
 from ..errors import UnsupportedFunctionError
 from .tracer import TracedArray, apply, find_recorder, lift
 
 
 def _normalize_axes(axis, ndim):
+    """The reduced axes, sorted; numpy's AxisError for an axis out of range or repeated."""
     if axis is None:
         return tuple(range(ndim))
     axes = axis if isinstance(axis, tuple | list) else (axis,)
-    return tuple(sorted(int(a) % ndim if ndim else 0 for a in axes))
+    if not ndim:  # a 0-d array reduces over its only "axis"
+        return tuple(0 for _ in axes)
+    return tuple(sorted(normalize_axis_tuple(tuple(int(a) for a in axes), ndim)))
 
 
 def _to_rows(x: TracedArray, axis):
