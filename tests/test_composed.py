@@ -34,6 +34,7 @@ CASES = {
     "gradient axis": lambda xp, x: xp.gradient(x.reshape(4, 3) ** 2, axis=0),
     "meshgrid": lambda xp, x: xp.stack(xp.meshgrid(x[:3], x[3:7] ** 2)),
     "meshgrid ij": lambda xp, x: xp.meshgrid(x[:3], x[3:5], indexing="ij")[1] * x[0],
+    "broadcast_arrays": lambda xp, x: xp.stack(xp.broadcast_arrays(x[:3], x[3:5, None] ** 2)),
     "ediff1d": lambda xp, x: xp.ediff1d(x**2, to_begin=x[:1], to_end=xp.array([1.0, 2.0])),
     "multi_dot": lambda xp, x: xp.linalg.multi_dot(
         [x[:6].reshape(2, 3), x[:6].reshape(3, 2) ** 2, x[6:8]]

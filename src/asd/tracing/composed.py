@@ -15,6 +15,7 @@ except ImportError:  # numpy < 2
     from numpy.core.multiarray import normalize_axis_index
 
 from ..errors import UnsupportedFunctionError
+from .reductions import axes_last, keepdims_shape
 from .tracer import TracedArray, find_recorder, lift, lift_float
 
 
@@ -30,7 +31,8 @@ def _constant(value, what: str) -> np.ndarray:
 
 
 def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    """Cross product of 3-vectors (or the z component of 2-vectors) along the axes."""
+    """Cross product of 3-vectors along the axes; a 2-vector has a zero third component,
+    and two 2-vectors give the z component only."""
     a, b = lift_float(a, b)
     if axis is not None:
         axisa = axisb = axisc = axis
@@ -39,22 +41,16 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
         raise ValueError("incompatible dimensions for cross product\n(dimension must be 2 or 3)")
     if a.shape[-1] == 2 and b.shape[-1] == 2:
         return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
-    a0, a1 = a[..., 0], a[..., 1]
-    b0, b1 = b[..., 0], b[..., 1]
-    a2 = a[..., 2] if a.shape[-1] == 3 else None
-    b2 = b[..., 2] if b.shape[-1] == 3 else None
-    c0 = (a1 * b2 if b2 is not None else 0.0) - (a2 * b1 if a2 is not None else 0.0)
-    c1 = (a2 * b0 if a2 is not None else 0.0) - (a0 * b2 if b2 is not None else 0.0)
-    c2 = a0 * b1 - a1 * b0
-    return np.moveaxis(
-        np.stack(_broadcast(lift(a.rec, c) for c in (c0, c1, c2)), axis=-1), -1, axisc
-    )
+    a, b = (_padded(v) for v in (a, b))
+    c = [a[..., k + 1] * b[..., k + 2] - a[..., k + 2] * b[..., k + 1] for k in (0, 1, 2)]
+    return np.moveaxis(np.stack(np.broadcast_arrays(*c), axis=-1), -1, axisc)
 
 
-def _broadcast(arrays):
-    arrays = list(arrays)
-    shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    return [np.broadcast_to(a, shape) for a in arrays]
+def _padded(v):
+    """A 2- or 3-vector (last axis) as [v0, v1, v2, v0, v1]: cyclic indices k + 1, k + 2."""
+    if v.shape[-1] == 2:
+        v = np.concatenate([v, lift(v.rec, np.zeros(v.shape[:-1] + (1,)))], axis=-1)
+    return np.concatenate([v, v[..., :2]], axis=-1)
 
 
 def _gradient_1d(f, h, edge_order):
@@ -144,7 +140,7 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
         grids[1] = np.swapaxes(grids[1], 0, 1)
     if sparse:
         return tuple(grids)
-    return tuple(_broadcast(grids))
+    return np.broadcast_arrays(*grids)
 
 
 def ediff1d(ary, to_end=None, to_begin=None):
@@ -215,27 +211,16 @@ _METHODS = ("linear", "lower", "higher", "nearest", "midpoint")
 
 
 def _sorted_along(a, axis):
+    """``a`` (float, traced) sorted along its axes ``axis`` merged into the last one."""
     (a,) = lift_float(a)
-    if axis is None:
-        return np.sort(np.ravel(a)), 0, a.ndim, None
-    axes = axis if isinstance(axis, tuple | list) else (axis,)
-    axes = tuple(normalize_axis_index(int(ax), a.ndim) for ax in axes)
-    rest = [d for d in range(a.ndim) if d not in axes]
-    flat = np.reshape(np.transpose(a, rest + list(axes)), [a.shape[d] for d in rest] + [-1])
-    return np.sort(flat, axis=-1), -1, a.ndim, axes
+    flat, axes = axes_last(a, axis)
+    return np.sort(flat, axis=-1), a, axes
 
 
-def _keep(out, nd, axes, keepdims, lead=0):
-    """Reinsert the reduced axes (length 1) for keepdims; ``lead``: leading q axes."""
-    if not keepdims:
-        return out
-    axes = range(nd) if axes is None else axes
-    shape = list(out.shape[:lead]) + [1] * nd
-    rest = iter(out.shape[lead:])
-    for d in range(nd):
-        if d not in axes:
-            shape[lead + d] = next(rest)
-    return np.reshape(out, shape)
+def _keep(out, a, axes, keepdims, lead=0):
+    """``out`` with the reduced axes of ``a`` back as length 1 (keepdims), after ``lead``
+    leading axes (the quantiles')."""
+    return np.reshape(out, out.shape[:lead] + keepdims_shape(a, axes)) if keepdims else out
 
 
 def _quantile(a, q, axis, method, keepdims, what):
@@ -246,8 +231,8 @@ def _quantile(a, q, axis, method, keepdims, what):
     q = _constant(q, f"{what}'s q")
     if np.any((q < 0) | (q > 1)) or np.any(np.isnan(q)):
         raise ValueError("Quantiles must be in the range [0, 1]")
-    s, ax, nd, axes = _sorted_along(a, axis)
-    n = s.shape[ax]
+    s, a, axes = _sorted_along(a, axis)
+    n = s.shape[-1]
     virtual = (n - 1) * q
     lo = np.floor(virtual).astype(np.int64)
     hi = np.minimum(lo + 1, n - 1)
@@ -260,13 +245,13 @@ def _quantile(a, q, axis, method, keepdims, what):
         lo = hi = np.around(virtual).astype(np.int64)
     elif method == "midpoint":
         gamma = np.where(virtual % 1 == 0, 0.0, 0.5)
-    a_lo = np.moveaxis(np.take(s, np.ravel(lo), axis=ax), ax, 0)
-    a_hi = np.moveaxis(np.take(s, np.ravel(hi), axis=ax), ax, 0)
+    a_lo = np.moveaxis(np.take(s, np.ravel(lo), axis=-1), -1, 0)
+    a_hi = np.moveaxis(np.take(s, np.ravel(hi), axis=-1), -1, 0)
     g = np.reshape(np.ravel(gamma), (-1,) + (1,) * (a_lo.ndim - 1))
     diff = a_hi - a_lo
     out = np.where(g >= 0.5, a_hi - diff * (1.0 - g), a_lo + diff * g)  # numpy's _lerp
     out = np.reshape(out, q.shape + out.shape[1:])
-    return _keep(out, nd, axes, keepdims, lead=q.ndim)
+    return _keep(out, a, axes, keepdims, lead=q.ndim)
 
 
 def quantile(
@@ -290,13 +275,13 @@ def percentile(
 
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """The middle of the sorted values (the mean of the two middle ones for even n)."""
-    s, ax, nd, axes = _sorted_along(a, axis)
-    n = s.shape[ax]
+    s, a, axes = _sorted_along(a, axis)
+    n = s.shape[-1]
     if n % 2:
-        out = np.take(s, n // 2, axis=ax)
+        out = np.take(s, n // 2, axis=-1)
     else:
-        out = np.mean(np.take(s, [n // 2 - 1, n // 2], axis=ax), axis=ax)
-    return _keep(out, nd, axes, keepdims)
+        out = np.mean(np.take(s, [n // 2 - 1, n // 2], axis=-1), axis=-1)
+    return _keep(out, a, axes, keepdims)
 
 
 # ---------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ import scipy.sparse as sp
 
 from ..errors import InputError, UnsupportedFunctionError
 from .factorizations import qr
+from .reductions import axes_last, keepdims_shape
 from .spectral import eig, eigh, eigvals, eigvalsh, singular_values, svd, svdvals
 from .tracer import TracedArray, find_recorder, lift, lift_float
 
@@ -585,17 +586,10 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
 
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     """``np.linalg.vector_norm``: over all axes (None), one axis, or several as one."""
-    x = lift(find_recorder([x]), x)
-    x = x.astype(np.float64) if x.val.dtype != np.float64 else x
-    nd = x.ndim
-    axes = range(nd) if axis is None else axis if isinstance(axis, tuple | list) else (axis,)
-    axes = tuple(normalize_axis_index(int(a), nd) for a in axes)
-    rest = [d for d in range(nd) if d not in axes]
-    flat = np.reshape(np.transpose(x, rest + list(axes)), [x.shape[d] for d in rest] + [-1])
+    (x,) = lift_float(x)
+    flat, axes = axes_last(x, axis)
     out = _vector_norm(flat, ord, -1, False)
-    if keepdims:
-        out = np.reshape(out, tuple(1 if d in axes else x.shape[d] for d in range(nd)))
-    return out
+    return np.reshape(out, keepdims_shape(x, axes)) if keepdims else out
 
 
 def cond(x, p=None):

@@ -24,7 +24,8 @@ from .composed import COMPOSED, COMPOSED_UFUNCS
 from .contractions import CONTRACTIONS, dot_nd, inner_nd, matmul_nd
 from .linalg import LINALG
 from .misc import HINTS as _HINTS
-from .misc import MISC, UFUNCS, function_name
+from .misc import MISC, function_name
+from .misc import UFUNCS as _MISC_UFUNCS
 from .order import ORDER
 from .recorder import numpy_value
 from .reductions import (
@@ -45,6 +46,9 @@ from .special import (
     special_ufunc,
 )
 from .tracer import TracedArray, apply, find_recorder, lift, linear_combination
+
+#: ufuncs written as compositions (misc.py, composed.py)
+UFUNCS = {**_MISC_UFUNCS, **COMPOSED_UFUNCS}
 
 # ---------------------------------------------------------------------------------------
 # ufuncs
@@ -243,9 +247,7 @@ def _call_ufunc(ufunc, inputs, kwargs):
     if ufunc in _BINARY:
         return _binary(_BINARY[ufunc], *inputs)
     if ufunc in UFUNCS:
-        return UFUNCS[ufunc](*inputs)
-    if ufunc in COMPOSED_UFUNCS:
-        return COMPOSED_UFUNCS[ufunc](*inputs, **kwargs)
+        return UFUNCS[ufunc](*inputs, **kwargs)
     if ufunc in SPECIAL_UFUNC_HANDLERS:
         return SPECIAL_UFUNC_HANDLERS[ufunc](*inputs)
     special = special_ufunc(ufunc)
@@ -546,6 +548,14 @@ def _structural(func):
     return handler
 
 
+def broadcast_arrays(*args, subok=False):
+    """``np.broadcast_arrays``: every argument broadcast to the common shape."""
+    rec = find_recorder(list(args))
+    parts = [lift(rec, a) for a in args]
+    shape = np.broadcast_shapes(*(p.shape for p in parts))
+    return tuple(np.broadcast_to(p, shape) for p in parts)
+
+
 def _joining(func):
     def handler(arrays, *args, **kwargs):
         rec = find_recorder(list(arrays))
@@ -691,6 +701,7 @@ HANDLED = {
     np.squeeze: _structural(np.squeeze),
     np.expand_dims: _structural(np.expand_dims),
     np.broadcast_to: _structural(np.broadcast_to),
+    np.broadcast_arrays: broadcast_arrays,
     np.flip: _structural(np.flip),
     np.fliplr: _structural(np.fliplr),
     np.flipud: _structural(np.flipud),

@@ -39,7 +39,16 @@ def _to_rows(x: TracedArray, axis):
     return ids.reshape(m, k), val.reshape(m, k), out_shape, axes
 
 
-def _keepdims_shape(x, axes):
+def axes_last(x: TracedArray, axis) -> tuple[TracedArray, tuple[int, ...]]:
+    """``x`` with the axes ``axis`` (all when None) merged into one last axis, and those
+    axes (sorted); for functions of a group of axes (norms, order statistics)."""
+    ids, val, shape, axes = _to_rows(x, axis)
+    k = ids.shape[1]
+    return TracedArray(x.rec, ids.reshape(shape + (k,)), val.reshape(shape + (k,))), axes
+
+
+def keepdims_shape(x, axes):
+    """The shape of a reduction of ``x`` over ``axes`` with keepdims."""
     return tuple(1 if i in axes else s for i, s in enumerate(x.shape))
 
 
@@ -51,7 +60,7 @@ def _sum(x, axis=None, keepdims=False, weight=1.0, initial=np._NoValue):
     new = x.rec.emit_linear(np.full(m, k), ids, weight, bias)
     value = val.astype(np.float64).sum(axis=1) * weight + bias
     if keepdims:
-        shape = _keepdims_shape(x, axes)
+        shape = keepdims_shape(x, axes)
     return TracedArray(x.rec, new.reshape(shape), value.reshape(shape))
 
 
@@ -63,7 +72,7 @@ def _tree_reduce(name, x, axis=None, keepdims=False, initial=np._NoValue):
     if ids.shape[1] == 0 and initial is np._NoValue:  # an empty reduction: numpy's identity
         if name not in _IDENTITY:
             raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
-        fill = np.full(_keepdims_shape(x, axes) if keepdims else shape, _IDENTITY[name])
+        fill = np.full(keepdims_shape(x, axes) if keepdims else shape, _IDENTITY[name])
         return lift(x.rec, fill)
     cur = TracedArray(x.rec, ids, val)
     if initial is not np._NoValue:
@@ -74,7 +83,7 @@ def _tree_reduce(name, x, axis=None, keepdims=False, initial=np._NoValue):
         cur = np.concatenate([pair, cur[:, 2 * half :]], axis=1) if cur.shape[1] % 2 else pair
     out = cur[:, 0]
     if keepdims:
-        shape = _keepdims_shape(x, axes)
+        shape = keepdims_shape(x, axes)
     return out.reshape(shape)
 
 
