@@ -11,7 +11,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..errors import UnsupportedFunctionError
-from .tracer import lift, lift_float
+from .tracer import lift, lift_matrix
 
 #: the largest min(m, n) factorised in the tape (O(m n min(m, n)) nodes)
 MAX_QR = 64
@@ -64,16 +64,12 @@ def _qr2(a, complete: bool):
 
 def qr(a, mode="reduced"):
     """``np.linalg.qr`` (modes 'reduced', 'complete', 'r') of a traced matrix or stack."""
-    (t,) = lift_float(a)
     if mode not in ("reduced", "complete", "r"):
         raise UnsupportedFunctionError(
             f"np.linalg.qr with mode={mode!r}",
             "LAPACK's raw Householder data is not traced: use mode='reduced', 'complete' or 'r'.",
         )
-    if t.ndim < 2:
-        raise np.linalg.LinAlgError(
-            f"{t.ndim}-dimensional array given. Array must be at least two-dimensional"
-        )
+    t = lift_matrix(a)
     if min(t.shape[-2:]) > MAX_QR:
         raise UnsupportedFunctionError(
             f"np.linalg.qr of a traced {t.shape[-2]} x {t.shape[-1]} matrix",

@@ -39,7 +39,7 @@ from ..errors import InputError, UnsupportedFunctionError
 from .factorizations import qr
 from .reductions import axes_last, keepdims_shape
 from .spectral import eig, eigh, eigvals, eigvalsh, singular_values, svd, svdvals
-from .tracer import TracedArray, find_recorder, lift, lift_float
+from .tracer import TracedArray, find_recorder, lift, lift_float, lift_matrix
 
 #: the largest traced matrix (rows) that det / inv / solve / cholesky unroll
 MAX_TRACED = 64
@@ -119,15 +119,8 @@ def norm(x, ord=None, axis=None, keepdims=False):
 # ---------------------------------------------------------------------------------------
 
 
-def _traced(a) -> TracedArray:
-    return lift_float(a)[0]
-
-
 def _square(a, what: str) -> int:
-    if a.ndim < 2:
-        raise np.linalg.LinAlgError(
-            f"{a.ndim}-dimensional array given. Array must be at least two-dimensional"
-        )
+    """n of the n x n matrices of ``a`` (a traced stack), within ``MAX_TRACED``."""
     if a.shape[-1] != a.shape[-2]:
         raise np.linalg.LinAlgError("Last 2 dimensions of the array must be square")
     n = a.shape[-1]
@@ -239,7 +232,7 @@ def _inv_traced(a):
 
 
 def det(a):
-    a = _traced(a)
+    a = lift_matrix(a)
     n = _square(a, "np.linalg.det")
     if n <= 3:
         return _det_small(a)
@@ -252,7 +245,7 @@ def det(a):
 
 
 def slogdet(a):
-    a = _traced(a)
+    a = lift_matrix(a)
     n = _square(a, "np.linalg.slogdet")
     if n <= 3:
         d = _det_small(a)
@@ -272,7 +265,7 @@ _SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 
 
 def inv(a):
-    a = _traced(a)
+    a = lift_matrix(a)
     _square(a, "np.linalg.inv")
     return _stacked(_inv_traced, a)
 
@@ -282,7 +275,7 @@ def solve(a, b):
     sparse linear node (``constant_solve``)."""
     if not isinstance(a, TracedArray):
         return constant_solve(a, b)
-    a = _traced(a)
+    a = lift_matrix(a)
     n = _square(a, "np.linalg.solve")
     b = lift(a.rec, b)
     b = b.astype(np.float64) if b.val.dtype != np.float64 else b
@@ -306,7 +299,7 @@ def solve(a, b):
 
 def cholesky(a, upper=False):
     """The Cholesky factor, column by column (one block per operation and column)."""
-    a = _traced(a)
+    a = lift_matrix(a)
     n = _square(a, "np.linalg.cholesky")
     np.linalg.cholesky(a.val)  # numpy's error if a is not positive definite at x
 
@@ -329,7 +322,7 @@ def cholesky(a, upper=False):
 
 
 def matrix_power(a, n):
-    a = _traced(a)
+    a = lift_matrix(a)
     size = _square(a, "np.linalg.matrix_power")
     if not isinstance(n, int | np.integer):
         raise TypeError("exponent must be an integer")
@@ -350,9 +343,7 @@ def matrix_power(a, n):
 def pinv(a, rcond=None, hermitian=False, **kw):
     """Pseudo-inverse of a traced full-rank matrix: (AᵀA)⁻¹Aᵀ (tall) or Aᵀ(AAᵀ)⁻¹ (wide),
     differentiable where the rank is full (the rank must be full at x)."""
-    a = _traced(a)
-    if a.ndim < 2:
-        raise np.linalg.LinAlgError("pinv needs a matrix")
+    a = lift_matrix(a)
     m, n = a.shape[-2:]
     ranks = np.linalg.matrix_rank(a.val)
     if np.any(ranks < min(m, n)):
@@ -594,12 +585,7 @@ def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
 
 def cond(x, p=None):
     """``np.linalg.cond``: σ_max / σ_min (p = None, 2, -2), else ||x||_p ||x⁻¹||_p."""
-    x = lift(find_recorder([x]), x)
-    x = x.astype(np.float64) if x.val.dtype != np.float64 else x
-    if x.ndim < 2:
-        raise np.linalg.LinAlgError(
-            f"{x.ndim}-dimensional array given. Array must be at least two-dimensional"
-        )
+    x = lift_matrix(x)
     if p is None or p == 2 or p == -2:
         s = singular_values(x, [0, -1], what="np.linalg.cond")
         big, small = s[..., 0], s[..., 1]

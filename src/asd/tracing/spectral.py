@@ -36,7 +36,7 @@ import numpy as np
 
 from ..errors import UnsupportedFunctionError
 from ..tape import CONVERGED
-from .tracer import TracedArray, apply, lift, lift_float
+from .tracer import TracedArray, apply, lift, lift_matrix
 
 #: the largest min(m, n) whose singular values (or n: eigenvalues) are traced (tape nodes
 #: grow as n³·sweeps)
@@ -260,21 +260,12 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
             "asd traces the singular values only: np.linalg.svd(a, compute_uv=False) or "
             "np.linalg.svdvals(a); norms of a matrix: np.linalg.norm(a, 2 / -2 / 'nuc').",
         )
-    return singular_values(_float_matrix(a, "np.linalg.svd"))
+    return singular_values(lift_matrix(a))
 
 
 def svdvals(x):
     """``np.linalg.svdvals``: the singular values (descending)."""
-    return singular_values(_float_matrix(x, "np.linalg.svdvals"), what="np.linalg.svdvals")
-
-
-def _float_matrix(a, what) -> TracedArray:
-    (t,) = lift_float(a)
-    if t.ndim < 2:
-        raise np.linalg.LinAlgError(
-            f"{t.ndim}-dimensional array given. Array must be at least two-dimensional"
-        )
-    return t
+    return singular_values(lift_matrix(x), what="np.linalg.svdvals")
 
 
 def eigvalsh(a, UPLO="L"):
@@ -282,9 +273,7 @@ def eigvalsh(a, UPLO="L"):
     the lower (``UPLO='L'``) or upper triangle."""
     if UPLO not in ("L", "U"):
         raise ValueError("UPLO argument must be 'L' or 'U'")
-    return symmetric_eigenvalues(
-        _float_matrix(a, "np.linalg.eigvalsh"), UPLO == "L", "np.linalg.eigvalsh"
-    )
+    return symmetric_eigenvalues(lift_matrix(a), UPLO == "L", "np.linalg.eigvalsh")
 
 
 def eigh(a, UPLO="L"):

@@ -462,6 +462,16 @@ def lift_float(*arrays) -> list[TracedArray]:
     return out
 
 
+def lift_matrix(a) -> TracedArray:
+    """``a`` as a float64 traced stack of matrices (numpy's LinAlgError below two axes)."""
+    (t,) = lift_float(a)
+    if t.ndim < 2:
+        raise np.linalg.LinAlgError(
+            f"{t.ndim}-dimensional array given. Array must be at least two-dimensional"
+        )
+    return t
+
+
 def lift(rec: Recorder, x) -> TracedArray:
     """A traced view of ``x``: traced arrays pass through, constants become const nodes."""
     if isinstance(x, TracedArray):
