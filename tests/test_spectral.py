@@ -144,6 +144,15 @@ def test_tied_eigenvalues_give_the_derivatives_of_the_cluster_mean():
     np.testing.assert_allclose(top, ref, atol=1e-5)  # a simple eigenvalue beside the tie
 
 
+def test_a_non_finite_matrix_at_the_traced_point_is_bad_input():
+    x = np.ones(9)
+    x[4] = np.nan
+    with pytest.raises(asd.InputError, match="NaN / inf"):
+        asd.trace(lambda z: np.linalg.norm(z.reshape(3, 3), 2), x)
+    with pytest.raises(asd.InputError, match="NaN / inf"):
+        asd.trace(lambda z: np.linalg.eigvalsh(z.reshape(3, 3)), x)
+
+
 def test_eigenvectors_and_general_eigenvalues_raise_a_clear_error():
     x = np.arange(9.0)
     with pytest.raises(asd.UnsupportedFunctionError, match="eigvalsh"):

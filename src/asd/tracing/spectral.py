@@ -34,7 +34,7 @@ import math
 
 import numpy as np
 
-from ..errors import UnsupportedFunctionError
+from ..errors import InputError, UnsupportedFunctionError
 from ..tape import CONVERGED
 from .tracer import TracedArray, apply, lift, lift_matrix
 
@@ -108,6 +108,11 @@ def _right_vectors(a: TracedArray, what: str) -> TracedArray:
     """V of A (..., m, n), m >= n, from the Jacobi sweeps recorded on ``a`` (whose
     derivative is cut): the columns of A V are orthogonal at every x."""
     n = a.shape[-1]
+    if not np.all(np.isfinite(a.val)):
+        raise InputError(
+            f"asd: {what} of a matrix with NaN / inf entries at the traced point: its "
+            "singular values (and derivatives) are undefined there. Trace at a finite x."
+        )
     v = lift(a.rec, np.broadcast_to(np.eye(n), a.shape[:-2] + (n, n)).copy())
     rounds = []
     for p, q in round_robin(n):
@@ -125,8 +130,7 @@ def _right_vectors(a: TracedArray, what: str) -> TracedArray:
             raise UnsupportedFunctionError(
                 what,
                 f"The Jacobi iteration for the singular values did not converge in "
-                f"{MAX_SWEEPS} sweeps at the traced point (the matrix has NaN / inf "
-                "entries, or extreme scaling).",
+                f"{MAX_SWEEPS} sweeps at the traced point (extreme scaling).",
             )
     return v
 
